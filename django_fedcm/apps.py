@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DjangoFedCMConfig(AppConfig):
+    name = "django_fedcm"
+    verbose_name = _("FedCM identity provider")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Importing registers the system checks and signal receivers.
+        from django_fedcm import checks, receivers  # noqa: F401

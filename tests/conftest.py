@@ -1,0 +1,140 @@
+"""Shared fixtures. Factory fixtures are prefixed ``fedcm_``.
+
+RSA key generation is slow, so one key per algorithm is generated per test
+session and cloned into each test's database (:func:`fedcm_signing_key`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from oauth2_provider.models import Application
+
+from django_fedcm import keys
+from django_fedcm.models import AccountProfile, RelyingParty, SigningKey
+
+User = get_user_model()
+
+
+@pytest.fixture(scope="session")
+def _generated_keys() -> dict[str, SigningKey]:
+    from django.utils import timezone
+
+    return {
+        alg: keys._new_key(alg, SigningKey.State.ACTIVE, timezone.now())
+        for alg in ("RS256", "ES256", "EdDSA")
+    }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_key_cache() -> Iterator[None]:
+    keys.clear_cache()
+    yield
+    keys.clear_cache()
+
+
+@pytest.fixture
+def fedcm_make_key(db: None, _generated_keys: dict[str, SigningKey]) -> Callable[..., SigningKey]:
+    """Save a pre-generated key (state ``active`` unless told otherwise)."""
+    from django.utils import timezone
+
+    used: set[str] = set()
+
+    def make(algorithm: str = "RS256", state: str = "active", **extra: Any) -> SigningKey:
+        if algorithm in used:  # a second key of one algorithm: generate for real
+            key = keys._new_key(algorithm, state, timezone.now())
+        else:
+            template = _generated_keys[algorithm]
+            key = SigningKey(
+                kid=template.kid,
+                algorithm=template.algorithm,
+                public_jwk=template.public_jwk,
+                private_key_encrypted=template.private_key_encrypted,
+            )
+            used.add(algorithm)
+        key.state = state
+        key.activated_at = timezone.now() if state == "active" else None
+        if state == "retired":
+            key.retired_at = extra.pop("retired_at", timezone.now())
+        for name, value in extra.items():
+            setattr(key, name, value)
+        key.save()
+        keys.clear_cache()
+        return key
+
+    return make
+
+
+@pytest.fixture
+def fedcm_signing_key(fedcm_make_key: Callable[..., SigningKey]) -> SigningKey:
+    """The active RS256 key."""
+    return fedcm_make_key("RS256")
+
+
+@pytest.fixture
+def fedcm_make_rp(db: None) -> Callable[..., RelyingParty]:
+    def make(
+        client_id: str = "rp-client",
+        origins: str = "https://rp.test",
+        name: str = "Demo RP",
+        **fields: Any,
+    ) -> RelyingParty:
+        application = Application.objects.create(
+            client_id=client_id,
+            name=name,
+            client_type=Application.CLIENT_PUBLIC,
+            authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+            redirect_uris=f"{origins.split()[0]}/callback" if origins else "",
+            allowed_origins=origins,
+            algorithm=Application.RS256_ALGORITHM,
+        )
+        fields.setdefault("terms_of_service_url", "https://rp.test/terms")
+        fields.setdefault("privacy_policy_url", "https://rp.test/privacy")
+        return RelyingParty.objects.create(application=application, **fields)
+
+    return make
+
+
+@pytest.fixture
+def fedcm_rp(fedcm_make_rp: Callable[..., RelyingParty]) -> RelyingParty:
+    return fedcm_make_rp()
+
+
+@pytest.fixture
+def fedcm_make_user(db: None) -> Callable[..., Any]:
+    def make(
+        username: str = "alice",
+        *,
+        email: str | None = None,
+        password: str = "pw-alice-123",
+        login_hints: list[str] | None = None,
+        domain_hints: list[str] | None = None,
+        label_hints: list[str] | None = None,
+        **fields: Any,
+    ) -> Any:
+        fields.setdefault("first_name", username.capitalize())
+        fields.setdefault("last_name", "Example")
+        user = User.objects.create_user(
+            username=username,
+            email=email if email is not None else f"{username}@example.com",
+            password=password,
+            **fields,
+        )
+        if login_hints or domain_hints or label_hints:
+            AccountProfile.objects.create(
+                user=user,
+                login_hints=login_hints or [],
+                domain_hints=domain_hints or [],
+                label_hints=label_hints or [],
+            )
+        return user
+
+    return make
+
+
+@pytest.fixture
+def fedcm_user(fedcm_make_user: Callable[..., Any]) -> Any:
+    return fedcm_make_user()
