@@ -194,3 +194,58 @@ class SigningKey(models.Model):
     def __repr__(self) -> str:
         # Never include key material in a repr (tracebacks, logs, shells).
         return f"<SigningKey kid={self.kid!r} algorithm={self.algorithm} state={self.state}>"
+
+
+class ContinuationRequest(models.Model):
+    """Server-side state behind a ``continue_on`` URL (FEDCM-IDP-SPEC §1.9).
+
+    The URL carries only an opaque random reference; this row binds it to the
+    validated client, Origin, account and nonce. Single use (``used_at``) and
+    short-lived (``expires_at``).
+    """
+
+    reference_hash = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    relying_party = models.ForeignKey(RelyingParty, on_delete=models.CASCADE, related_name="+")
+    origin = models.CharField(max_length=255)
+    account_id = models.CharField(max_length=255)
+    nonce = models.CharField(max_length=1024, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    fields = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("continuation request")
+        verbose_name_plural = _("continuation requests")
+        indexes = [models.Index(fields=["expires_at"], name="django_fedcm_cont_expires")]
+
+    def __str__(self) -> str:
+        return f"continuation for {self.relying_party} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class AuditEvent(models.Model):
+    """Who changed what, when: written by the staff API and the admin actions."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=64)
+    target_type = models.CharField(_("target type"), max_length=64)
+    target_id = models.CharField(_("target id"), max_length=255, blank=True)
+    target_repr = models.CharField(_("target"), max_length=255, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target_repr}"
