@@ -116,5 +116,15 @@ class FedCMSettings:
         """Serve ``/.well-known/web-identity`` from this project."""
         return bool(getattr(settings, "FEDCM_WELL_KNOWN_ENABLED", True))
 
+    @property
+    def DISCOVERY_MAX_AGE(self) -> int:
+        """``Cache-Control: public, max-age`` seconds of the well-known and config files."""
+        return _seconds(getattr(settings, "FEDCM_DISCOVERY_MAX_AGE", 3600))
+
+    @property
+    def LOGIN_STATUS_REASSERT(self) -> bool:
+        """Re-send ``Set-Login: logged-in`` on authenticated HTML page responses."""
+        return bool(getattr(settings, "FEDCM_LOGIN_STATUS_REASSERT", True))
+
 
 fedcm_settings = FedCMSettings()
