@@ -11,4 +11,5 @@ class DjangoFedCMConfig(AppConfig):
 
     def ready(self) -> None:
         # Importing registers the system checks and signal receivers.
-        from django_fedcm import checks, receivers  # noqa: F401
+        # login_status holds the Set-Login receivers.
+        from django_fedcm import checks, login_status, receivers  # noqa: F401

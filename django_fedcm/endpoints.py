@@ -84,7 +84,9 @@ def login_url(request: HttpRequest | None = None, *, issuer: str | None = None) 
     return url_for("login", request, issuer=issuer)
 
 
-def endpoint_urls(request: HttpRequest | None = None, *, issuer: str | None = None) -> dict[str, str]:
+def endpoint_urls(
+    request: HttpRequest | None = None, *, issuer: str | None = None
+) -> dict[str, str]:
     """Every endpoint the config file names, keyed by its config key."""
     return {
         key: login_url(request, issuer=issuer)
