@@ -126,5 +126,35 @@ class FedCMSettings:
         """Re-send ``Set-Login: logged-in`` on authenticated HTML page responses."""
         return bool(getattr(settings, "FEDCM_LOGIN_STATUS_REASSERT", True))
 
+    # ------------------------------------------------ OAuth door / RP side (docs/rp-integration.md)
+
+    @property
+    def AUTHORIZATION_CODE_LIFETIME(self) -> int:
+        """Seconds an authorization code minted by the id assertion endpoint stays usable."""
+        return _seconds(getattr(settings, "FEDCM_AUTHORIZATION_CODE_LIFETIME", 60))
+
+    @property
+    def RP_ISSUER(self) -> str | None:
+        """RP side: the IdP issuer whose ID tokens the auth backend / DRF class accept."""
+        value: str | None = getattr(settings, "FEDCM_RP_ISSUER", None)
+        return value.rstrip("/") if value else None
+
+    @property
+    def RP_CLIENT_ID(self) -> str | None:
+        """RP side: this relying party's client id (the tokens' required ``aud``)."""
+        value: str | None = getattr(settings, "FEDCM_RP_CLIENT_ID", None)
+        return value
+
+    @property
+    def RP_JWKS_URI(self) -> str | None:
+        """RP side: the IdP's JWKS; ``None`` means ``<FEDCM_RP_ISSUER>/fedcm/jwks.json``."""
+        value: str | None = getattr(settings, "FEDCM_RP_JWKS_URI", None)
+        return value
+
+    @property
+    def RP_CREATE_USERS(self) -> bool:
+        """RP side: create a local user on the first sign-in of an unknown ``sub``."""
+        return bool(getattr(settings, "FEDCM_RP_CREATE_USERS", True))
+
 
 fedcm_settings = FedCMSettings()
