@@ -48,8 +48,8 @@ def encrypt(plaintext: bytes) -> bytes:
     return _current().encrypt(plaintext)
 
 
-def decrypt(token: bytes) -> bytes:
-    """Decrypt with any configured secret."""
+def decrypt(token: bytes | memoryview) -> bytes:
+    """Decrypt with any configured secret (``BinaryField`` values may be ``memoryview``)."""
     try:
         return _current().decrypt(bytes(token))
     except InvalidToken:
@@ -59,7 +59,7 @@ def decrypt(token: bytes) -> bytes:
         ) from None
 
 
-def needs_reencryption(token: bytes) -> bool:
+def needs_reencryption(token: bytes | memoryview) -> bool:
     """True when ``token`` is not encrypted under the current secret."""
     secrets = fedcm_settings.KEY_ENCRYPTION_SECRETS
     try:
@@ -69,7 +69,7 @@ def needs_reencryption(token: bytes) -> bool:
     return False
 
 
-def reencrypt(token: bytes) -> bytes:
+def reencrypt(token: bytes | memoryview) -> bytes:
     """Re-encrypt ``token`` under the current secret."""
     try:
         return _current().rotate(bytes(token))

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from django_fedcm import audit
+from django_fedcm.models import AuditEvent, RelyingParty
+
+pytestmark = pytest.mark.django_db
+
+
+def test_record_stores_actor_target_and_changes(fedcm_user: Any, fedcm_rp: RelyingParty) -> None:
+    event = audit.record(fedcm_user, "relying_party.changed", fedcm_rp, {"fields": ["enabled"]})
+    event.refresh_from_db()
+    assert event.actor == fedcm_user
+    assert event.action == "relying_party.changed"
+    assert event.target_type == "django_fedcm.relyingparty"
+    assert event.target_id == str(fedcm_rp.pk)
+    assert event.target_repr == "Demo RP"
+    assert event.changes == {"fields": ["enabled"]}
+
+
+@pytest.mark.parametrize("actor", [None, AnonymousUser()])
+def test_record_without_a_signed_in_actor(actor: Any, fedcm_rp: RelyingParty) -> None:
+    event = audit.record(actor, "relying_party.changed", fedcm_rp)
+    assert event.actor is None and event.changes == {}
+
+
+def test_record_without_target() -> None:
+    event = audit.record(None, "system.started", None)
+    assert (event.target_type, event.target_id, event.target_repr) == ("", "", "")
+
+
+def test_record_deleted_target_and_long_repr(fedcm_make_rp: Callable[..., RelyingParty]) -> None:
+    rp = fedcm_make_rp(name="n" * 300)
+    rp.delete()
+    event = audit.record(None, "relying_party.deleted", rp)
+    assert event.target_id == ""
+    assert event.target_repr == "n" * 255
+    assert AuditEvent.objects.count() == 1
