@@ -1,0 +1,94 @@
+"""The demo identity provider: a Django project using django_fedcm the way a
+real one would (its own login page, the admin, ``fedcm_keys``).
+
+Development settings for ``http://localhost:8000`` only; see
+``docs/deployment.md`` for production.
+"""
+
+from __future__ import annotations
+
+import demo_env
+
+SECRET_KEY = demo_env.SECRET_KEY
+DEBUG = True
+ALLOWED_HOSTS = [demo_env.IDP_HOST, "localhost", "127.0.0.1"]
+USE_TZ = True
+TIME_ZONE = "UTC"
+ROOT_URLCONF = "demo_idp.urls"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+WSGI_APPLICATION = None
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "corsheaders",
+    "rest_framework",
+    "oauth2_provider",
+    "django_fedcm",
+    "demo_idp",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Sends Set-Login: logged-in / logged-out (the FedCM Login Status API).
+    "django_fedcm.middleware.LoginStatusMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "demo_idp.views.demo_context",
+            ]
+        },
+    }
+]
+
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(demo_env.DATABASE)}}
+
+# FedCM sends the IdP session cookie on cross-site credentialed fetches
+# (accounts, id assertion, disconnect) only when it is SameSite=None; Secure.
+# Chromium accepts Secure cookies over plain http on localhost.
+SESSION_COOKIE_SAMESITE = "None"
+SESSION_COOKIE_SECURE = True
+SESSION_COOKIE_NAME = "demo_idp_session"
+CSRF_COOKIE_NAME = "demo_idp_csrftoken"
+CORS_ALLOW_CREDENTIALS = True
+
+STATIC_URL = "/static/"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = str(demo_env.HERE / "media")
+
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+
+# The issuer the ID tokens name; the demo RP checks it.
+FEDCM_ISSUER = demo_env.IDP_ORIGIN
+
+OAUTH2_PROVIDER = {"PKCE_REQUIRED": True}
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django_fedcm": {"handlers": ["console"], "level": "INFO"}},
+}

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from demo_idp import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("admin/", admin.site.urls),
+    # The project's own sign-in page (Django's auth views); the FedCM login
+    # popup (/fedcm/login) is django_fedcm's.
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # FedCM needs its endpoints at exact, redirect-free paths at the root.
+    path("", include("django_fedcm.urls")),
+]
