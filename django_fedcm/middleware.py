@@ -44,12 +44,14 @@ def wants_reassert(request: HttpRequest, response: HttpResponseBase) -> bool:
 
     Only 200 HTML responses to requests that carry a session cookie: looking
     up the user anywhere else would load sessions (and add ``Vary: Cookie``)
-    for anonymous traffic.
+    for anonymous traffic. Never on responses marked ``public``: a shared
+    cache would replay one user's status to everybody.
     """
     return (
         fedcm_settings.LOGIN_STATUS_REASSERT
         and response.status_code == 200
         and HEADER not in response
+        and "public" not in response.get("Cache-Control", "")
         and response.get("Content-Type", "").startswith("text/html")
         and settings.SESSION_COOKIE_NAME in request.COOKIES
         and hasattr(request, "user")
