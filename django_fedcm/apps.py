@@ -11,5 +11,6 @@ class DjangoFedCMConfig(AppConfig):
 
     def ready(self) -> None:
         # Importing registers the system checks and signal receivers.
-        # login_status holds the Set-Login receivers.
-        from django_fedcm import checks, login_status, receivers  # noqa: F401
+        # login_status holds the Set-Login receivers; cors approves CORS for the
+        # FedCM POSTs; auth_time records each session's sign-in time.
+        from django_fedcm import auth_time, checks, cors, login_status, receivers  # noqa: F401

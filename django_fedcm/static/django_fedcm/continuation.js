@@ -1,0 +1,51 @@
+// The continue_on popup (FEDCM-IDP-SPEC §1.9): hand the token to the browser
+// with IdentityProvider.resolve(token, {accountId}), or abort with
+// IdentityProvider.close(). Both exist only inside a FedCM popup (Chrome 132+);
+// resolve() rejects with NotAllowedError anywhere else.
+(function () {
+  "use strict";
+
+  function say(text) {
+    var status = document.getElementById("fedcm-status");
+    if (status) {
+      status.textContent = text;
+    }
+  }
+
+  function close() {
+    if (window.IdentityProvider && typeof window.IdentityProvider.close === "function") {
+      window.IdentityProvider.close();
+    } else {
+      window.close();
+    }
+  }
+
+  function start() {
+    var node = document.getElementById("fedcm-continuation");
+    var data = node ? JSON.parse(node.textContent) : {action: "none"};
+
+    var buttons = document.querySelectorAll("[data-fedcm-close]");
+    for (var i = 0; i < buttons.length; i++) {
+      buttons[i].addEventListener("click", close);
+    }
+
+    if (data.action === "resolve") {
+      if (!window.IdentityProvider || typeof window.IdentityProvider.resolve !== "function") {
+        say("This page must be opened by the browser's sign-in dialog.");
+        return;
+      }
+      Promise.resolve(window.IdentityProvider.resolve(data.token, {accountId: data.accountId}))
+        .catch(function () {
+          say("The browser did not accept the sign-in. Please start again from the site.");
+        });
+    } else if (data.action === "close") {
+      close();
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
