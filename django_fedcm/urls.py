@@ -12,6 +12,7 @@ from django_fedcm.views import (
     accounts,
     client_metadata,
     config,
+    connected_apps,
     continuation,
     disconnect,
     error,
@@ -38,4 +39,5 @@ urlpatterns = [
     path("fedcm/picture/<str:account_id>", picture.view, name="picture"),
     path("fedcm/user_info", user_info.view, name="user_info"),
     path("fedcm/jwks.json", jwks.view, name="jwks"),
+    path("fedcm/connected-apps", connected_apps.view, name="connected_apps"),
 ]

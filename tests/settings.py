@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "corsheaders",
     "rest_framework",
+    "rest_framework.authtoken",  # token auth of the django-fedcm API
     "oauth2_provider",
     "django_fedcm",
 ]

@@ -3,5 +3,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("fedcm/api/", include("django_fedcm.contrib.rest_framework.urls")),
     path("", include("django_fedcm.urls")),
 ]

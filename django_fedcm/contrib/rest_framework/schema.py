@@ -1,0 +1,63 @@
+"""OpenAPI 3 schema of the django-fedcm API, built by DRF's own generator.
+
+The generator walks the project's URLconf (so paths carry whatever prefix the
+project included the API under) and keeps only this package's viewsets. The
+schema is rendered as JSON, which needs ``uritemplate`` but neither PyYAML
+nor ``inflection`` (see :class:`FedCMAutoSchema`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONOpenAPIRenderer
+from rest_framework.schemas import get_schema_view
+from rest_framework.schemas.generators import EndpointEnumerator
+from rest_framework.schemas.openapi import AutoSchema, SchemaGenerator
+
+_PACKAGE = __name__.rpartition(".")[0]
+
+
+class FedCMAutoSchema(AutoSchema):
+    """``AutoSchema`` with explicit singular and plural operation names.
+
+    DRF pluralises list operation ids with the ``inflection`` package; naming
+    both forms here avoids that dependency and gives stable ids
+    (``listRelyingParties``, ``retrieveRelyingParty``, ``disableRelyingParty``).
+    """
+
+    def __init__(self, *, singular: str, plural: str, tags: list[str]) -> None:
+        super().__init__(tags=tags, operation_id_base=singular)
+        self.plural = plural
+
+    def get_operation_id_base(self, path: str, method: str, action: str) -> str:
+        return self.plural if action == "list" else str(self.operation_id_base)
+
+
+class FedCMEndpointEnumerator(EndpointEnumerator):
+    def should_include_endpoint(self, path: str, callback: Any) -> bool:
+        if not super().should_include_endpoint(path, callback):
+            return False
+        return bool(callback.cls.__module__.startswith(_PACKAGE + "."))
+
+
+class FedCMSchemaGenerator(SchemaGenerator):
+    endpoint_inspector_cls = FedCMEndpointEnumerator
+
+
+def schema_view() -> Any:
+    """The schema view. Public: the API's shape is documented anyway; every
+    endpoint it lists still enforces its own permissions."""
+    from django_fedcm import __version__
+
+    return get_schema_view(
+        title="django-fedcm API",
+        description="Manage relying parties and signing keys (staff); "
+        "see and revoke connected apps (signed-in users).",
+        version=__version__,
+        public=True,
+        generator_class=FedCMSchemaGenerator,
+        renderer_classes=[JSONOpenAPIRenderer],
+        permission_classes=[AllowAny],
+    )

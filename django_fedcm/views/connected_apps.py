@@ -1,0 +1,51 @@
+"""The "Connected apps" page: the signed-in user's approved relying parties,
+each with a revoke button (a CSRF-protected POST form).
+
+A thin caller of :mod:`django_fedcm.services.connected_apps`, the same
+functions the self-service API uses. Not a FedCM endpoint: an ordinary
+same-site page, so it uses Django's login and CSRF machinery.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_http_methods
+
+from django_fedcm.services.connected_apps import (
+    connected_apps,
+    get_connected_app,
+    revoke_connected_app,
+)
+
+
+@never_cache
+@login_required
+@csrf_protect
+@require_http_methods(["GET", "HEAD", "POST"])
+def view(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        # Someone else's grant id is answered exactly like a missing one.
+        grant = get_connected_app(request.user, request.POST.get("grant"))
+        if grant is None:
+            raise Http404(_("No such connected app."))
+        name = grant.relying_party.display_name
+        revoke_connected_app(request.user, grant, via="connected_apps", request=request)
+        messages.success(
+            request,
+            _("%(name)s can no longer sign you in without asking.") % {"name": name},
+            fail_silently=True,
+        )
+        # Post/redirect/get: a reload does not resubmit the form.
+        return HttpResponseRedirect(reverse("django_fedcm:connected_apps"), status=303)
+    return render(
+        request,
+        "django_fedcm/connected_apps.html",
+        {"grants": list(connected_apps(request.user))},
+    )
