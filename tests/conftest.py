@@ -138,3 +138,42 @@ def fedcm_make_user(db: None) -> Callable[..., Any]:
 @pytest.fixture
 def fedcm_user(fedcm_make_user: Callable[..., Any]) -> Any:
     return fedcm_make_user()
+
+
+@pytest.fixture
+def fedcm_make_grant(db: None) -> Callable[..., Any]:
+    """A user's approval of a relying party, plus (``tokens=True``) an OAuth
+    access/refresh token pair for the same user and client."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from oauth2_provider.models import AccessToken, RefreshToken
+
+    from django_fedcm.grants import record_grant
+
+    def make(
+        user: Any,
+        relying_party: RelyingParty,
+        *,
+        fields: tuple[str, ...] = ("name", "email"),
+        tokens: bool = False,
+    ) -> Any:
+        grant = record_grant(user, relying_party, fields=fields, scopes=("openid",))
+        if tokens:
+            application = relying_party.application
+            access = AccessToken.objects.create(
+                user=user,
+                application=application,
+                token=f"at-{user.pk}-{application.pk}",
+                expires=timezone.now() + timedelta(hours=1),
+                scope="openid",
+            )
+            RefreshToken.objects.create(
+                user=user,
+                application=application,
+                token=f"rt-{user.pk}-{application.pk}",
+                access_token=access,
+            )
+        return grant
+
+    return make

@@ -47,7 +47,9 @@ class ApiViewMixin:
     def get_authenticators(self) -> list[BaseAuthentication]:
         classes: list[type[BaseAuthentication]] = [SessionAuthentication]
         if apps.is_installed("rest_framework.authtoken"):
-            classes.append(TokenAuthentication)
+            # First, so an anonymous request gets 401 + ``WWW-Authenticate: Token``
+            # (DRF takes that header from the first authenticator; session has none).
+            classes.insert(0, TokenAuthentication)
         return [cls() for cls in classes]
 
 
