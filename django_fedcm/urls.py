@@ -19,6 +19,7 @@ from django_fedcm.views import (
     id_assertion,
     jwks,
     login,
+    openid_configuration,
     picture,
     user_info,
     well_known,
@@ -39,5 +40,10 @@ urlpatterns = [
     path("fedcm/picture/<str:account_id>", picture.view, name="picture"),
     path("fedcm/user_info", user_info.view, name="user_info"),
     path("fedcm/jwks.json", jwks.view, name="jwks"),
+    path(
+        ".well-known/openid-configuration",
+        openid_configuration.view,
+        name="openid_configuration",
+    ),
     path("fedcm/connected-apps", connected_apps.view, name="connected_apps"),
 ]

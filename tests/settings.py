@@ -84,7 +84,20 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast tes
 FEDCM_ISSUER = "https://idp.test"
 FEDCM_KEY_GRACE_PERIOD = 3600
 
-OAUTH2_PROVIDER = {"PKCE_REQUIRED": True, "OIDC_ENABLED": True}
+OAUTH2_PROVIDER = {
+    "PKCE_REQUIRED": True,
+    "OIDC_ENABLED": True,
+    # The OAuth door speaks for the FedCM identity (docs/oauth-and-fedcm.md).
+    "OAUTH2_VALIDATOR_CLASS": "django_fedcm.oauth.validators.FedCMOAuth2Validator",
+    "OIDC_ISS_ENDPOINT": "https://idp.test",
+    "SCOPES": {
+        "openid": "OpenID Connect",
+        "profile": "Your name and picture",
+        "email": "Your email address",
+        "read": "Read access",
+    },
+    "DEFAULT_SCOPES": ["openid"],
+}
 
 # django-oauth-toolkit's Application is swappable; naming the default lets
 # `makemigrations --check` resolve django_fedcm's dependency on it.

@@ -1,0 +1,172 @@
+"""DOT's ``OAuth2Validator`` made to speak for the same identity as FedCM.
+
+Set ``OAUTH2_PROVIDER["OAUTH2_VALIDATOR_CLASS"] =
+"django_fedcm.oauth.validators.FedCMOAuth2Validator"``. Then, for DOT's
+authorization-code flow (and its userinfo endpoint):
+
+* ID tokens are signed with the active ``fedcm_keys`` key (``kid`` header),
+  not ``OIDC_RSA_PRIVATE_KEY``: rotating with ``fedcm_keys rotate`` rotates
+  both doors, and ``/fedcm/jwks.json`` verifies tokens from both.
+* ``iss`` is the FedCM issuer (``FEDCM_ISSUER``), ``sub`` is
+  ``adapter.get_account_id(user)`` and the user claims come from
+  ``adapter.get_claims()`` for the fields the granted scopes release
+  (:mod:`django_fedcm.oauth.scopes`): a token from either door carries the
+  same claims for the same user and client.
+* Approving a client (consent form, or a skipped consent) records a FedCM
+  :class:`~django_fedcm.models.Grant`, so the client shows up in the accounts
+  endpoint's ``approved_clients``.
+* Authorization codes minted by the id assertion endpoint
+  (:mod:`django_fedcm.oauth.fedcm_code`) have no redirect URI; the token
+  request omits ``redirect_uri`` and the code's FedCM marker stands in.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.db import router, transaction
+from django.http import HttpRequest
+from jwcrypto import jwk, jwt
+from oauth2_provider.models import get_grant_model, get_id_token_model
+from oauth2_provider.oauth2_validators import OAuth2Validator
+
+from django_fedcm import grants, keys
+from django_fedcm.adapter import RECOGNISED_FIELDS, get_adapter
+from django_fedcm.conf import fedcm_settings
+from django_fedcm.oauth import scopes as scope_map
+from django_fedcm.oauth.fedcm_code import REDIRECT_MARKER_PREFIX
+
+#: Claims the ID token carries; advertised in discovery (``claims_supported``).
+SUPPORTED_CLAIMS = [
+    "sub",
+    "name",
+    "given_name",
+    "family_name",
+    "email",
+    "email_verified",
+    "preferred_username",
+    "picture",
+]
+
+
+def relying_party_of(application: Any) -> Any:
+    """The application's FedCM registration, or ``None`` for a DOT-only client."""
+    from django_fedcm.models import RelyingParty
+
+    try:
+        return application.fedcm
+    except (RelyingParty.DoesNotExist, AttributeError):
+        return None
+
+
+class FedCMOAuth2Validator(OAuth2Validator):  # type: ignore[misc]
+    # We filter claims by scope ourselves (scopes → fields → adapter claims).
+    oidc_claim_scope = None
+
+    # ---------------------------------------------------------------- issuer and keys
+
+    def get_oidc_issuer_endpoint(self, request: Any) -> str:
+        """The FedCM issuer; without ``FEDCM_ISSUER``, the request's origin
+        (the same fallback the FedCM door uses, django_fedcm.assertion.issuer)."""
+        if fedcm_settings.ISSUER:
+            return fedcm_settings.ISSUER
+        parts = urlsplit(str(request.uri))
+        return f"{parts.scheme}://{parts.netloc}"
+
+    def finalize_id_token(
+        self, id_token: dict[str, Any], token: Any, token_handler: Any, request: Any
+    ) -> str:
+        claims, expiration_time = self.get_id_token_dictionary(token, token_handler, request)
+        id_token.update(**claims)
+        # oauthlib #746: the nonce is not always copied from the code.
+        if "nonce" not in id_token and request.nonce:
+            id_token["nonce"] = request.nonce
+        key = keys.signing_key()
+        header = {"typ": "JWT", "alg": key.algorithm, "kid": key.kid}
+        signed = jwt.JWT(header=header, claims=json.dumps(id_token, default=str))
+        signed.make_signed_token(key.jwk)
+        id_token_model = get_id_token_model()
+        with transaction.atomic(using=router.db_for_write(id_token_model)):
+            saved = self._save_id_token(id_token["jti"], request, expiration_time)
+        # DRF and DOT's own code read these back.
+        request.access_token = saved
+        request.id_token = saved
+        return str(signed.serialize())
+
+    def _get_key_for_token(self, token: str) -> jwk.JWKSet:
+        """Verify ID tokens DOT receives back (``id_token_hint``, ID tokens as
+        bearer tokens) against the published key set, not the application key."""
+        return jwk.JWKSet.from_json(json.dumps(keys.jwks()))
+
+    # ---------------------------------------------------------------- claims
+
+    def get_discovery_claims(self, request: Any) -> list[str]:
+        return list(SUPPORTED_CLAIMS)
+
+    def get_oidc_claims(self, token: Any, token_handler: Any, request: Any) -> dict[str, Any]:
+        """``sub`` plus the adapter's claims for the fields the scopes release
+        (the same call the FedCM door makes, django_fedcm.assertion)."""
+        user = request.user
+        adapter = get_adapter()
+        fields = scope_map.fields_for_scopes(request.scopes or ()) & set(RECOGNISED_FIELDS)
+        claims: dict[str, Any] = {"sub": adapter.get_account_id(user)}
+        user_claims = adapter.get_claims(
+            self._http_request(request), user, relying_party_of(request.client), fields
+        )
+        claims.update((k, v) for k, v in user_claims.items() if k not in claims)
+        return claims
+
+    def _http_request(self, request: Any) -> HttpRequest:
+        """A Django request the adapter can build absolute URLs with (pictures):
+        the issuer's origin, whatever host the token endpoint was reached on."""
+        issuer = urlsplit(self.get_oidc_issuer_endpoint(request))
+        http_request = HttpRequest()
+        http_request.META = {
+            "SERVER_NAME": issuer.hostname or "localhost",
+            "SERVER_PORT": str(issuer.port or (443 if issuer.scheme == "https" else 80)),
+            "HTTP_HOST": issuer.netloc,
+            "wsgi.url_scheme": issuer.scheme,
+        }
+        if issuer.scheme == "https":
+            http_request.is_secure = lambda: True  # type: ignore[method-assign]
+        return http_request
+
+    # ---------------------------------------------------------------- grants (approved_clients)
+
+    def save_authorization_code(
+        self, client_id: str, code: dict[str, Any], request: Any, *args: Any, **kwargs: Any
+    ) -> None:
+        """DOT stores the code; the approval also becomes a FedCM grant."""
+        with transaction.atomic():
+            super().save_authorization_code(client_id, code, request, *args, **kwargs)
+            relying_party = relying_party_of(request.client)
+            if relying_party is not None and request.user is not None:
+                granted = scope_map.split(request.scopes)
+                grants.record_grant(
+                    request.user,
+                    relying_party,
+                    fields=scope_map.fields_for_scopes(granted),
+                    scopes=granted,
+                )
+
+    # ---------------------------------------------------------------- FedCM-minted codes
+
+    def get_default_redirect_uri(
+        self, client_id: str, request: Any, *args: Any, **kwargs: Any
+    ) -> Any:
+        """A token request for a code minted by the id assertion endpoint has no
+        ``redirect_uri`` (there was no redirect): use the code's FedCM marker,
+        which DOT then compares with the one stored on the code."""
+        code = getattr(request, "code", None)
+        if code and getattr(request, "grant_type", None) == "authorization_code":
+            stored = (
+                get_grant_model()
+                .objects.filter(code=code, redirect_uri__startswith=REDIRECT_MARKER_PREFIX)
+                .values_list("redirect_uri", flat=True)
+                .first()
+            )
+            if stored:
+                return stored
+        return super().get_default_redirect_uri(client_id, request, *args, **kwargs)

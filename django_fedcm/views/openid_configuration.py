@@ -1,0 +1,91 @@
+"""``GET /.well-known/openid-configuration``: OpenID Provider metadata
+(OpenID Connect Discovery 1.0 §3) for the OAuth door.
+
+Names the same issuer as FedCM tokens and the FedCM JWKS
+(``/fedcm/jwks.json``), so a standard OIDC client library discovers one
+identity provider whichever door an RP uses. The authorization, token,
+userinfo, revocation and introspection endpoints are django-oauth-toolkit's,
+found by reversing the ``oauth2_provider`` namespace: the project includes
+``django_fedcm.oauth.urls`` (or DOT's own URLs) under ``o/``. Without them
+the document cannot be built and the view answers 404.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_safe
+from oauth2_provider.scopes import get_scopes_backend
+from oauth2_provider.settings import oauth2_settings
+
+from django_fedcm import endpoints, keys
+from django_fedcm.conf import fedcm_settings
+from django_fedcm.oauth.validators import SUPPORTED_CLAIMS
+
+
+def _dot_url(request: HttpRequest, name: str) -> str | None:
+    try:
+        return endpoints.base_origin(request) + reverse(f"oauth2_provider:{name}")
+    except NoReverseMatch:
+        return None
+
+
+def _signing_algorithms() -> list[str]:
+    """Algorithms of the published keys (active first), else the configured default."""
+    algorithms: list[str] = []
+    for key in keys.jwks()["keys"]:
+        alg = key.get("alg")
+        if alg and alg not in algorithms:
+            algorithms.append(alg)
+    return algorithms or [fedcm_settings.KEY_ALGORITHM]
+
+
+def metadata(request: HttpRequest) -> dict[str, object] | None:
+    """The discovery document, or ``None`` when DOT's URLs are not mounted."""
+    authorize, token = _dot_url(request, "authorize"), _dot_url(request, "token")
+    if authorize is None or token is None:
+        return None
+    data: dict[str, object] = {
+        # The same issuer as FedCM tokens (django_fedcm.assertion.issuer).
+        "issuer": fedcm_settings.ISSUER or endpoints.base_origin(request),
+        "authorization_endpoint": authorize,
+        "token_endpoint": token,
+        "jwks_uri": endpoints.url_for("jwks", request),
+        "scopes_supported": list(get_scopes_backend().get_available_scopes()),
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": _signing_algorithms(),
+        "token_endpoint_auth_methods_supported": list(
+            oauth2_settings.OIDC_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED
+        ),
+        "code_challenge_methods_supported": ["S256"],
+        "claims_supported": list(SUPPORTED_CLAIMS),
+    }
+    optional = {
+        "userinfo_endpoint": "user-info",
+        "revocation_endpoint": "revoke-token",
+        "introspection_endpoint": "introspect",
+    }
+    if oauth2_settings.OIDC_RP_INITIATED_LOGOUT_ENABLED:
+        optional["end_session_endpoint"] = "rp-initiated-logout"
+    for key, name in optional.items():
+        url = _dot_url(request, name)
+        if url is not None:
+            data[key] = url
+    return data
+
+
+@require_safe
+def view(request: HttpRequest) -> HttpResponse:
+    if not oauth2_settings.OIDC_ENABLED:
+        return JsonResponse({"error": "OpenID Connect is not enabled."}, status=404)
+    data = metadata(request)
+    if data is None:
+        return JsonResponse({"error": "The OAuth endpoints are not mounted."}, status=404)
+    response = JsonResponse(data)
+    response["Cache-Control"] = f"public, max-age={fedcm_settings.DISCOVERY_MAX_AGE}"
+    # Browser-based RPs (the JS SDK's redirect fallback) read it cross-origin.
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

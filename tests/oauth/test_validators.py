@@ -1,0 +1,265 @@
+"""django_fedcm.oauth.validators: DOT's redirect flow speaks for the FedCM identity
+(one issuer, one key set, the same claims, grants shared with approved_clients)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+from jwcrypto import jws
+
+from django_fedcm import grants, keys, rp
+from django_fedcm.adapter import get_adapter
+from django_fedcm.models import Grant, RelyingParty
+from tests.oauth.conftest import PKCE, query
+
+
+def approve(browser: Client, pkce: PKCE, scope: str = "openid profile email") -> str:
+    """Submit DOT's consent form; returns the authorization code."""
+    response = browser.post(
+        "/o/authorize/",
+        {
+            "client_id": "rp-client",
+            "redirect_uri": "https://rp.test/callback",
+            "response_type": "code",
+            "scope": scope,
+            "state": "st-1",
+            "nonce": "no-1",
+            "code_challenge": pkce.challenge,
+            "code_challenge_method": "S256",
+            "allow": "Authorize",
+        },
+    )
+    assert response.status_code == 302, response.content
+    params = query(response["Location"])
+    assert params["state"] == "st-1"
+    return params["code"]
+
+
+def exchange(post: Callable[..., Any], code: str, verifier: str, **extra: str) -> Any:
+    data = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "client_id": "rp-client",
+        "redirect_uri": "https://rp.test/callback",
+        "code_verifier": verifier,
+        **extra,
+    }
+    return post(**data)
+
+
+def header(token: str) -> dict[str, Any]:
+    parsed = jws.JWS()
+    parsed.deserialize(token)
+    return dict(parsed.jose_header)
+
+
+@pytest.fixture
+def fedcm_code_flow(
+    fedcm_rp: RelyingParty,
+    fedcm_signing_key: Any,
+    fedcm_authorize: Callable[..., Any],
+    fedcm_browser: Client,
+    fedcm_pkce: PKCE,
+    fedcm_token_request: Callable[..., Any],
+) -> Callable[..., dict[str, Any]]:
+    """Run authorize → consent → token; return the token response JSON."""
+
+    def run(scope: str = "openid profile email") -> dict[str, Any]:
+        first = fedcm_authorize(scope)
+        if first.status_code == 302:  # already approved: consent skipped
+            code = query(first["Location"])["code"]
+        else:
+            assert first.status_code == 200  # the consent page
+            code = approve(fedcm_browser, fedcm_pkce, scope)
+        response = exchange(fedcm_token_request, code, fedcm_pkce.verifier)
+        assert response.status_code == 200, response.content
+        body: dict[str, Any] = response.json()
+        return body
+
+    return run
+
+
+def test_id_token_is_signed_by_the_fedcm_key_set_with_kid(
+    fedcm_code_flow: Callable[..., dict[str, Any]], fedcm_signing_key: Any
+) -> None:
+    body = fedcm_code_flow()
+    assert header(body["id_token"]) == {"typ": "JWT", "alg": "RS256", "kid": fedcm_signing_key.kid}
+
+
+def test_id_token_has_the_fedcm_issuer_sub_and_claims(
+    fedcm_code_flow: Callable[..., dict[str, Any]],
+    fedcm_verifier: rp.IdTokenVerifier,
+    fedcm_user: Any,
+    fedcm_rp: RelyingParty,
+    rf: Any,
+) -> None:
+    claims = fedcm_verifier.verify(fedcm_code_flow()["id_token"], nonce="no-1")
+    assert claims["iss"] == "https://idp.test"
+    assert claims["aud"] == "rp-client"
+    assert claims["sub"] == get_adapter().get_account_id(fedcm_user)
+    # The same user claims the FedCM door puts in its token for its default
+    # fields (name, email, picture) — "openid profile email" releases exactly those.
+    fedcm_claims = get_adapter().get_claims(
+        rf.get("/"), fedcm_user, fedcm_rp, {"name", "email", "picture"}
+    )
+    assert fedcm_claims
+    assert {k: claims[k] for k in fedcm_claims} == fedcm_claims
+    assert {"auth_time", "exp", "iat", "jti"} <= claims.keys()
+
+
+def test_scopes_limit_the_claims(
+    fedcm_code_flow: Callable[..., dict[str, Any]], fedcm_verifier: rp.IdTokenVerifier
+) -> None:
+    claims = fedcm_verifier.verify(fedcm_code_flow("openid")["id_token"])
+    assert "email" not in claims and "name" not in claims
+    assert claims["sub"]
+
+
+def test_userinfo_returns_the_same_claims(
+    fedcm_code_flow: Callable[..., dict[str, Any]], fedcm_verifier: rp.IdTokenVerifier
+) -> None:
+    body = fedcm_code_flow()
+    response = Client().get("/o/userinfo/", HTTP_AUTHORIZATION=f"Bearer {body['access_token']}")
+    assert response.status_code == 200
+    id_claims = fedcm_verifier.verify(body["id_token"])
+    info = response.json()
+    assert info == {k: id_claims[k] for k in info}
+    assert info["email"] == "alice@example.com"
+
+
+def test_approval_records_a_grant_that_shows_in_approved_clients(
+    fedcm_code_flow: Callable[..., dict[str, Any]], fedcm_user: Any
+) -> None:
+    fedcm_code_flow("openid email read")
+    grant = Grant.objects.get(user=fedcm_user)
+    assert grant.scopes == ["email", "openid", "read"]
+    assert grant.disclosed_fields == ["email"]
+    assert grants.approved_client_ids(fedcm_user) == ["rp-client"]
+
+
+def test_refresh_token_works_through_dot(
+    fedcm_code_flow: Callable[..., dict[str, Any]],
+    fedcm_token_request: Callable[..., Any],
+    fedcm_verifier: rp.IdTokenVerifier,
+) -> None:
+    body = fedcm_code_flow()
+    response = fedcm_token_request(
+        grant_type="refresh_token", refresh_token=body["refresh_token"], client_id="rp-client"
+    )
+    assert response.status_code == 200, response.content
+    refreshed = response.json()
+    assert refreshed["access_token"] != body["access_token"]
+    assert (
+        fedcm_verifier.verify(refreshed["id_token"])["sub"]
+        == fedcm_verifier.verify(body["id_token"])["sub"]
+    )
+
+
+def test_key_rotation_rotates_the_oauth_door_too(
+    fedcm_code_flow: Callable[..., dict[str, Any]],
+    fedcm_make_key: Callable[..., Any],
+    fedcm_signing_key: Any,
+    fedcm_verifier: rp.IdTokenVerifier,
+) -> None:
+    before = fedcm_code_flow()["id_token"]
+    fedcm_make_key("ES256", state="next")
+    result = keys.rotate()
+    after = fedcm_code_flow()["id_token"]
+    assert header(after)["kid"] == result.activated.kid != fedcm_signing_key.kid
+    assert header(after)["alg"] == "ES256"
+    # One JWKS verifies both: the new key, and the retired one in its grace period.
+    fedcm_verifier.jwks_client.min_refetch_interval = 0
+    assert fedcm_verifier.verify(after)["sub"] == fedcm_verifier.verify(before)["sub"]
+
+
+def test_no_oidc_rsa_private_key_is_needed(settings: Any) -> None:
+    assert "OIDC_RSA_PRIVATE_KEY" not in settings.OAUTH2_PROVIDER
+
+
+# ------------------------------------------------------------------ bad input
+
+
+def test_wrong_pkce_verifier_is_invalid_grant(
+    fedcm_rp: RelyingParty,
+    fedcm_signing_key: Any,
+    fedcm_browser: Client,
+    fedcm_pkce: PKCE,
+    fedcm_token_request: Callable[..., Any],
+) -> None:
+    code = approve(fedcm_browser, fedcm_pkce)
+    response = exchange(fedcm_token_request, code, "x" * 50)
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_grant"
+
+
+def test_reused_code_is_invalid_grant(
+    fedcm_rp: RelyingParty,
+    fedcm_signing_key: Any,
+    fedcm_browser: Client,
+    fedcm_pkce: PKCE,
+    fedcm_token_request: Callable[..., Any],
+) -> None:
+    code = approve(fedcm_browser, fedcm_pkce)
+    assert exchange(fedcm_token_request, code, fedcm_pkce.verifier).status_code == 200
+    again = exchange(fedcm_token_request, code, fedcm_pkce.verifier)
+    assert again.status_code == 400
+    assert again.json()["error"] == "invalid_grant"
+
+
+def test_code_for_another_client_is_invalid_grant(
+    fedcm_make_rp: Callable[..., RelyingParty],
+    fedcm_rp: RelyingParty,
+    fedcm_signing_key: Any,
+    fedcm_browser: Client,
+    fedcm_pkce: PKCE,
+    fedcm_token_request: Callable[..., Any],
+) -> None:
+    fedcm_make_rp("other-client", "https://rp.test")
+    code = approve(fedcm_browser, fedcm_pkce)
+    response = exchange(fedcm_token_request, code, fedcm_pkce.verifier, client_id="other-client")
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_grant"
+
+
+def test_expired_code_is_invalid_grant(
+    fedcm_rp: RelyingParty,
+    fedcm_signing_key: Any,
+    fedcm_browser: Client,
+    fedcm_pkce: PKCE,
+    fedcm_token_request: Callable[..., Any],
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from oauth2_provider.models import Grant as CodeGrant
+
+    code = approve(fedcm_browser, fedcm_pkce)
+    CodeGrant.objects.filter(code=code).update(expires=timezone.now() - timedelta(seconds=1))
+    response = exchange(fedcm_token_request, code, fedcm_pkce.verifier)
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_grant"
+
+
+def test_unknown_scope_is_invalid_scope(
+    fedcm_rp: RelyingParty, fedcm_authorize: Callable[..., Any]
+) -> None:
+    response = fedcm_authorize("openid admin")
+    assert response.status_code == 302
+    location = query(response["Location"])
+    assert location["error"] == "invalid_scope"
+    assert location["state"] == "st-1"
+
+
+def test_tampered_oauth_id_token_is_refused(
+    fedcm_code_flow: Callable[..., dict[str, Any]], fedcm_verifier: rp.IdTokenVerifier
+) -> None:
+    head, payload, signature = fedcm_code_flow()["id_token"].split(".")
+    claims = json.loads(jws.base64url_decode(payload))
+    claims["sub"] = "999"
+    forged = jws.base64url_encode(json.dumps(claims).encode())
+    with pytest.raises(rp.InvalidSignature):
+        fedcm_verifier.verify(f"{head}.{forged}.{signature}")
