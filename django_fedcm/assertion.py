@@ -18,6 +18,7 @@ from django_fedcm.adapter import get_adapter
 from django_fedcm.auth_time import auth_time
 from django_fedcm.conf import fedcm_settings
 from django_fedcm.models import RelyingParty
+from django_fedcm.oauth import fedcm_code
 
 
 def issuer(request: HttpRequest) -> str:
@@ -33,6 +34,7 @@ def issue_assertion(
     nonce: str | None,
     params: dict[str, Any],
     fields: set[str] | list[str],
+    origin: str | None = None,
 ) -> dict[str, Any]:
     """Record the grant for ``fields`` and mint the answer ``{"token": ...}``.
 
@@ -42,6 +44,10 @@ def issue_assertion(
     """
     # OAuth profile seam: a request with params["response_type"] == "code"
     # gets an authorization code here instead of an ID token.
+    if fedcm_code.is_code_request(params):
+        return fedcm_code.issue_from_params(
+            request, relying_party, user, params=params, nonce=nonce, fields=fields, origin=origin
+        )
     fields = set(fields)
     claims = get_adapter().get_claims(request, user, relying_party, fields)
     with transaction.atomic():

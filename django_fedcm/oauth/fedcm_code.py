@@ -177,3 +177,29 @@ def issue_code(
         )
     token: str | dict[str, str] = {"code": code} if relying_party.structured_tokens else code
     return {"token": token}
+
+
+def issue_from_params(
+    request: HttpRequest,
+    relying_party: RelyingParty,
+    user: Any,
+    *,
+    params: dict[str, Any],
+    nonce: str | None,
+    fields: set[str] | list[str],
+    origin: str | None,
+) -> dict[str, Any]:
+    """The id assertion seam (:func:`django_fedcm.assertion.issue_assertion`):
+    ``params`` were validated by the endpoint (or stored by it for the
+    continuation page), so a parse error here is a programming error."""
+    code_request = parse_code_request(params, relying_party, nonce)
+    assert code_request is not None
+    return issue_code(
+        request,
+        relying_party,
+        user,
+        code_request=code_request,
+        origin=origin or "",
+        nonce=nonce,
+        fields=fields,
+    )

@@ -99,6 +99,7 @@ def _allow(request: HttpRequest, state: ContinuationRequest) -> HttpResponse:
                 nonce=state.nonce or None,
                 params=state.params,
                 fields=state.fields,
+                origin=state.origin,
             )
     except NoActiveKey:
         # Rolled back: the reference stays usable once a key exists.

@@ -34,6 +34,7 @@ from django_fedcm.grants import get_grant
 from django_fedcm.internal.post_endpoint import fedcm_post, form_data
 from django_fedcm.keys import NoActiveKey
 from django_fedcm.models import ContinuationRequest
+from django_fedcm.oauth import fedcm_code
 from django_fedcm.registry import origin_is_registered
 from django_fedcm.views.base import (
     ACCESS_DENIED,
@@ -162,6 +163,10 @@ def view(request: HttpRequest) -> HttpResponse:
         nonce = read_nonce(params, form)
     except _Invalid:
         return fedcm_error(request, INVALID_REQUEST)
+    try:  # OAuth profile (FEDCM-IDP-SPEC §2.3): params may ask for a code
+        code_request = fedcm_code.parse_code_request(params, relying_party, nonce)
+    except fedcm_code.OAuthParamsError as exc:
+        return fedcm_error(request, exc.error)
 
     # Auto re-authentication happened without a click; a client that demands
     # explicit user action gets an error and retries with mediation "required".
@@ -170,7 +175,13 @@ def view(request: HttpRequest) -> HttpResponse:
 
     token_fields = adapter.get_token_fields(request, relying_party, _field_set(form.get("fields")))
     grant = get_grant(user, relying_party)
-    if adapter.needs_consent(request, user, relying_party, grant, token_fields, _disclosed(form)):
+    if code_request is not None:  # OAuth profile: the scopes decide the claims
+        token_fields = code_request.fields
+    if adapter.needs_consent(
+        request, user, relying_party, grant, token_fields, _disclosed(form)
+    ) or (
+        code_request is not None and fedcm_code.needs_consent(grant, code_request, _disclosed(form))
+    ):
         url = continuations.create(
             request,
             user=user,
@@ -185,7 +196,13 @@ def view(request: HttpRequest) -> HttpResponse:
 
     try:
         body = issue_assertion(
-            request, relying_party, user, nonce=nonce, params=params, fields=token_fields
+            request,
+            relying_party,
+            user,
+            nonce=nonce,
+            params=params,
+            fields=token_fields,
+            origin=origin,
         )
     except NoActiveKey:
         logger.error("FedCM id assertion refused: no active signing key (run fedcm_keys rotate)")
