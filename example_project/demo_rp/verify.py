@@ -1,53 +1,29 @@
 """Check an ID token from the IdP the way any relying party backend must:
 signature against the IdP's published JWKS, issuer, audience, nonce, expiry.
 
-Uses :mod:`django_fedcm.rp` (the RP-side verifier shipped with
-django-fedcm) when it is installed, and a small jwcrypto fallback otherwise.
+:mod:`django_fedcm.rp` does all of it; it needs only jwcrypto, so an RP that
+is not a Django project can use it too.
 """
 
 from __future__ import annotations
 
-import json
-import time
-import urllib.request
+from functools import cache
 from typing import Any
 
+from django.conf import settings
 
-class InvalidToken(Exception):
-    """The token must not be trusted; the message says why."""
+from django_fedcm.rp import IdTokenVerifier, TokenVerificationError
 
-
-def verify(token: str, *, issuer: str, client_id: str, nonce: str) -> dict[str, Any]:
-    try:
-        from django_fedcm import rp
-    except ImportError:
-        return _verify_locally(token, issuer=issuer, client_id=client_id, nonce=nonce)
-    verifier = rp.IdTokenVerifier(issuer=issuer, client_id=client_id, leeway=30)
-    try:
-        claims: dict[str, Any] = verifier.verify(token, nonce=nonce)
-    except rp.TokenVerificationError as exc:
-        raise InvalidToken(str(exc)) from exc
-    return claims
+__all__ = ["TokenVerificationError", "verify"]
 
 
-def _verify_locally(token: str, *, issuer: str, client_id: str, nonce: str) -> dict[str, Any]:
-    from jwcrypto import jwk, jws, jwt
+@cache
+def _verifier(issuer: str, client_id: str) -> IdTokenVerifier:
+    # One verifier per (issuer, client): it owns the cached JWKS.
+    return IdTokenVerifier(issuer=issuer, client_id=client_id, leeway=30)
 
-    with urllib.request.urlopen(f"{issuer}/fedcm/jwks.json", timeout=5) as response:
-        key_set = jwk.JWKSet.from_json(response.read().decode())
-    try:
-        parsed = jwt.JWT(jwt=token, key=key_set, expected_type="JWS")
-    except (ValueError, jws.InvalidJWSSignature, jwt.JWException) as exc:
-        raise InvalidToken(f"bad signature or format: {exc}") from exc
-    claims: dict[str, Any] = json.loads(parsed.claims)
-    now = time.time()
-    if claims.get("iss") != issuer:
-        raise InvalidToken("wrong issuer")
-    audience = claims.get("aud")
-    if client_id not in (audience if isinstance(audience, list) else [audience]):
-        raise InvalidToken("wrong audience")
-    if claims.get("nonce") != nonce:
-        raise InvalidToken("wrong nonce")
-    if not isinstance(claims.get("exp"), int | float) or claims["exp"] < now - 30:
-        raise InvalidToken("expired")
-    return claims
+
+def verify(token: str, *, nonce: str) -> dict[str, Any]:
+    """The token's claims, or :class:`TokenVerificationError`."""
+    verifier = _verifier(settings.DEMO_RP_IDP_ORIGIN, settings.DEMO_RP_CLIENT_ID)
+    return verifier.verify(token, nonce=nonce)
