@@ -21,6 +21,7 @@ from django_fedcm.views import (
     login,
     openid_configuration,
     picture,
+    sdk,
     user_info,
     well_known,
 )
@@ -45,5 +46,6 @@ urlpatterns = [
         openid_configuration.view,
         name="openid_configuration",
     ),
+    path("fedcm/sdk.js", sdk.view, name="sdk"),
     path("fedcm/connected-apps", connected_apps.view, name="connected_apps"),
 ]
