@@ -34,6 +34,23 @@ class FedCMAutoSchema(AutoSchema):
     def get_operation_id_base(self, path: str, method: str, action: str) -> str:
         return self.plural if action == "list" else str(self.operation_id_base)
 
+    def get_response_serializer(self, path: str, method: str) -> Any:
+        # A view names what an action answers when it differs from its request
+        # body (``disable`` takes nothing and returns the relying party).
+        answers: dict[str, Any] = getattr(self.view, "response_serializers", {})
+        serializer_class = answers.get(getattr(self.view, "action", None) or "")
+        if serializer_class is not None:
+            return serializer_class()
+        return super().get_response_serializer(path, method)
+
+    def get_responses(self, path: str, method: str) -> dict[str, Any]:
+        responses: dict[str, Any] = super().get_responses(path, method)
+        # DRF documents every POST as 201; only creating actions answer that.
+        created: set[str] = getattr(self.view, "created_actions", {"create"})
+        if method == "POST" and getattr(self.view, "action", None) not in created:
+            responses = {"200" if k == "201" else k: v for k, v in responses.items()}
+        return responses
+
 
 class FedCMEndpointEnumerator(EndpointEnumerator):
     def should_include_endpoint(self, path: str, callback: Any) -> bool:

@@ -78,6 +78,10 @@ class RelyingPartyViewSet(
         "disable": ["django_fedcm.change_relyingparty"],
         "enable": ["django_fedcm.change_relyingparty"],
     }
+    response_serializers = {
+        "disable": serializers.RelyingPartySerializer,
+        "enable": serializers.RelyingPartySerializer,
+    }
     schema = FedCMAutoSchema(
         singular="RelyingParty", plural="RelyingParties", tags=["relying parties"]
     )
@@ -123,6 +127,8 @@ class SigningKeyViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet[SigningKey])
     action_permissions = {
         "rotate": ["django_fedcm.add_signingkey", "django_fedcm.change_signingkey"],
     }
+    response_serializers = {"rotate": serializers.RotationSerializer}
+    created_actions = {"rotate"}
     schema = FedCMAutoSchema(singular="SigningKey", plural="SigningKeys", tags=["signing keys"])
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:

@@ -68,3 +68,18 @@ def test_schema_only_lists_this_apps_views(db: None, settings: Any) -> None:
     schema = get_schema(APIClient())
     assert all(path.startswith("/fedcm/api/") for path in schema["paths"])
     assert "/fedcm/api/" not in schema["paths"]
+
+
+def test_schema_describes_action_responses(db: None) -> None:
+    paths = get_schema(APIClient())["paths"]
+    disable = paths["/fedcm/api/relying-parties/{id}/disable/"]["post"]["responses"]
+    assert set(disable) == {"200"}
+    assert disable["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/RelyingParty"
+    }
+    rotate = paths["/fedcm/api/signing-keys/rotate/"]["post"]["responses"]
+    assert set(rotate) == {"201"}
+    assert rotate["201"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Rotation"
+    }
+    assert "201" in paths["/fedcm/api/relying-parties/"]["post"]["responses"]

@@ -677,3 +677,30 @@ def test_connected_apps_list_query_count_is_constant(
     with django_assert_num_queries(4):
         assert client.get(APPS).json()["count"] == 8
     assert few == 4
+
+
+def test_browsable_api_renders_every_page(
+    fedcm_admin_api: APIClient,
+    fedcm_superuser: Any,
+    fedcm_rp: RelyingParty,
+    fedcm_signing_key: SigningKey,
+    fedcm_make_grant: Callable[..., Grant],
+) -> None:
+    grant = fedcm_make_grant(fedcm_superuser, fedcm_rp)
+    for url in (
+        API,
+        f"{RPS}{fedcm_rp.pk}/",
+        f"{RPS}{fedcm_rp.pk}/disable/",
+        KEYS,
+        f"{KEYS}{fedcm_signing_key.kid}/",
+        KEYS + "rotate/",
+        APPS,
+        f"{APPS}{grant.pk}/",
+    ):
+        response = fedcm_admin_api.get(url, HTTP_ACCEPT="text/html")
+        # GET on a POST-only action is 405, still rendered as a page.
+        assert response.status_code in (200, 405), url
+        assert response["Content-Type"].startswith("text/html"), url
+    fedcm_rp.refresh_from_db()
+    assert fedcm_rp.enabled  # rendering the disable page did not disable anything
+    assert SigningKey.objects.count() == 1  # nor rotate
