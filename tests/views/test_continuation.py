@@ -258,3 +258,25 @@ def test_query_counts(client: Client, continue_on: str, django_assert_num_querie
     # release, release
     with django_assert_num_queries(12):
         assert post(client, continue_on, "allow").status_code == 200
+
+
+@pytest.mark.checklist(46)
+def test_46_real_csrf_round_trip_with_the_popup_origin(signed_in: Any, continue_on: str) -> None:
+    # The consent form is a same-origin POST from the popup; the browser sends
+    # Origin: https://idp.test, which Django's CSRF check compares with the host.
+    # (A page-level "no-referrer" policy would make that Origin "null" and
+    # every Allow a 403, so the page must not set one.)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(signed_in)
+    page = get(client, continue_on)
+    assert b"no-referrer" not in page.content.replace(b'rel="noopener noreferrer"', b"")
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())
+    assert match is not None
+    data = {"action": "allow", "csrfmiddlewaretoken": match.group(1)}
+    refused = client.post(continue_on, data, secure=True, HTTP_HOST=IDP_HOST, HTTP_ORIGIN="null")
+    assert refused.status_code == 403
+    response = client.post(
+        continue_on, data, secure=True, HTTP_HOST=IDP_HOST, HTTP_ORIGIN="https://idp.test"
+    )
+    assert response.status_code == 200
+    assert script_data(response)["action"] == "resolve"
