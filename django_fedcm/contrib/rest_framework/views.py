@@ -8,6 +8,7 @@ DRF's session authentication (CSRF enforced for unsafe methods) and, when
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.apps import apps
@@ -20,6 +21,7 @@ from rest_framework.authentication import (
 )
 from rest_framework.decorators import action
 from rest_framework.pagination import BasePagination, PageNumberPagination
+from rest_framework.parsers import BaseParser, JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -43,6 +45,10 @@ class ApiViewMixin:
     """Authentication and pagination shared by every viewset."""
 
     pagination_class: type[BasePagination] | None = ApiPagination
+    # JSON bodies only: DRF reads an absent boolean in an HTML form as False,
+    # so a form-encoded PUT would silently disable a client and clear its flags.
+    # Other media types get 415; the browsable API keeps its raw JSON form.
+    parser_classes: Sequence[type[BaseParser]] = [JSONParser]
 
     def get_authenticators(self) -> list[BaseAuthentication]:
         classes: list[type[BaseAuthentication]] = [SessionAuthentication]

@@ -704,3 +704,19 @@ def test_browsable_api_renders_every_page(
     fedcm_rp.refresh_from_db()
     assert fedcm_rp.enabled  # rendering the disable page did not disable anything
     assert SigningKey.objects.count() == 1  # nor rotate
+
+
+def test_only_json_bodies_are_accepted(
+    fedcm_admin_api: APIClient, fedcm_make_rp: Callable[..., RelyingParty]
+) -> None:
+    rp = fedcm_make_rp(require_user_action=True)
+    form = fedcm_admin_api.put(
+        f"{RPS}{rp.pk}/",
+        "name=N&origins=https%3A%2F%2Frp.test",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert form.status_code == 415
+    rp.refresh_from_db()
+    assert (rp.enabled, rp.require_user_action) == (True, True)
+    multipart = fedcm_admin_api.post(RPS, {"name": "N", "origins": "https://rp.test"})
+    assert multipart.status_code == 415
