@@ -88,3 +88,13 @@ def claim(continuation: ContinuationRequest) -> bool:
         continuation.used_at = now
         return True
     return False
+
+
+def delete_expired() -> int:
+    """Delete continuations past their expiry (used or not); returns how many.
+
+    Expired rows are useless (their pages answer 410), so a periodic job may
+    call this; nothing depends on them.
+    """
+    deleted, _ = ContinuationRequest.objects.filter(expires_at__lte=timezone.now()).delete()
+    return deleted
