@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from django.test import override_settings
 from jwcrypto.jwk import JWK
 from jwcrypto.jwt import JWT
 
@@ -38,3 +41,235 @@ def test_token_signed_before_rotation_verifies_with_published_jwks(
     assert "d" not in public
     verified = JWT(jwt=serialized, key=JWK(**public))
     assert verified.claims == '{"sub":"1"}'
+
+
+# --------------------------------------------------------------------------- process cache
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    fake = FakeClock()
+    monkeypatch.setattr(keys.time, "monotonic", fake)
+    return fake
+
+
+def rotate_in_another_process(algorithm: str = "ES256") -> SigningKey:
+    """What another process's rotate leaves in the database, without touching
+    this process's cache."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    SigningKey.objects.filter(state="active").update(state="retired", retired_at=now)
+    new = keys._new_key(algorithm, "active", now)
+    new.save()
+    return new
+
+
+@override_settings(FEDCM_KEY_CACHE_SECONDS=60)
+def test_rotation_by_another_process_is_picked_up_within_cache_seconds(
+    fedcm_signing_key: SigningKey, clock: FakeClock
+) -> None:
+    assert keys.signing_key().kid == fedcm_signing_key.kid
+    new = rotate_in_another_process()
+    clock.now += 59
+    assert keys.signing_key().kid == fedcm_signing_key.kid  # still cached
+    assert new.kid not in [k["kid"] for k in keys.jwks()["keys"]]
+    clock.now += 1
+    assert keys.signing_key().kid == new.kid
+    assert [k["kid"] for k in keys.jwks()["keys"]] == [new.kid, fedcm_signing_key.kid]
+
+
+def test_warm_cache_does_no_queries(
+    fedcm_signing_key: SigningKey,
+    clock: FakeClock,
+    django_assert_num_queries: Any,
+) -> None:
+    with django_assert_num_queries(1):
+        keys.jwks()
+    clock.now += 30
+    with django_assert_num_queries(0):
+        for _ in range(5):
+            keys.jwks()
+            keys.signing_key()
+
+
+def test_rotation_in_this_process_clears_the_cache_at_once(
+    fedcm_signing_key: SigningKey, clock: FakeClock
+) -> None:
+    keys.signing_key()
+    result = keys.rotate("EdDSA")
+    assert keys.signing_key().kid == result.activated.kid
+
+
+def test_secret_key_change_clears_the_cache(fedcm_signing_key: SigningKey) -> None:
+    keys.signing_key()
+    assert keys._cache.value is not None
+    with override_settings(SECRET_KEY_FALLBACKS=["older-secret"]):
+        assert keys._cache.value is None
+
+
+def test_no_active_key_raises_with_the_fix() -> None:
+    with pytest.raises(keys.NoActiveKey, match="fedcm_keys rotate"):
+        keys.signing_key()
+    assert keys.jwks() == {"keys": []}
+
+
+# --------------------------------------------------------------------------- lifecycle service
+
+
+def test_prepublished_key_is_published_then_promoted(fedcm_signing_key: SigningKey) -> None:
+    upcoming = keys.prepublish("EdDSA")
+    assert upcoming.state == "next" and upcoming.activated_at is None
+    assert [k["kid"] for k in keys.jwks()["keys"]] == [fedcm_signing_key.kid, upcoming.kid]
+    assert keys.signing_key().kid == fedcm_signing_key.kid
+    with pytest.raises(keys.KeyManagementError, match="already published"):
+        keys.prepublish()
+    result = keys.rotate()
+    assert not result.created and result.activated.kid == upcoming.kid
+
+
+def test_rotate_with_other_algorithm_keeps_next_key(fedcm_make_key: Any) -> None:
+    fedcm_make_key("RS256")
+    upcoming = fedcm_make_key("EdDSA", state="next")
+    result = keys.rotate("ES256")
+    assert result.created and result.activated.algorithm == "ES256"
+    upcoming.refresh_from_db()
+    assert upcoming.state == "next"
+
+
+def test_rotate_generates_when_next_key_vanishes(
+    fedcm_make_key: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fedcm_make_key("RS256")
+    upcoming = fedcm_make_key("ES256", state="next")
+    real = keys._rotate_locked
+
+    def vanish_first(fresh: Any, requested: Any) -> Any:
+        SigningKey.objects.filter(pk=upcoming.pk).delete()  # a concurrent retire --force
+        monkeypatch.setattr(keys, "_rotate_locked", real)
+        return real(fresh, requested)
+
+    monkeypatch.setattr(keys, "_rotate_locked", vanish_first)
+    result = keys.rotate()
+    assert result.created and result.activated.algorithm == "RS256"
+
+
+def test_rotate_gives_up_after_repeated_conflicts(
+    fedcm_signing_key: SigningKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import IntegrityError
+
+    def conflict(*args: Any) -> Any:
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(keys, "_rotate_locked", conflict)
+    with pytest.raises(keys.KeyManagementError, match="concurrent rotations"):
+        keys.rotate()
+    assert SigningKey.objects.get().kid == fedcm_signing_key.kid
+
+
+def test_rotate_sends_key_rotated(fedcm_signing_key: SigningKey) -> None:
+    from django_fedcm import signals
+
+    received: list[dict[str, Any]] = []
+
+    def receiver(**kwargs: Any) -> None:
+        received.append(kwargs)
+
+    signals.key_rotated.connect(receiver)
+    try:
+        result = keys.rotate("ES256")
+    finally:
+        signals.key_rotated.disconnect(receiver)
+    assert received[0]["activated"] == result.activated
+    assert received[0]["retired"].kid == fedcm_signing_key.kid
+
+
+@override_settings(FEDCM_KEY_GRACE_PERIOD=3600)
+def test_grace_period_bounds_publication(fedcm_make_key: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    fedcm_make_key("RS256")
+    inside = fedcm_make_key(
+        "ES256", state="retired", retired_at=timezone.now() - timedelta(minutes=59)
+    )
+    outside = fedcm_make_key(
+        "EdDSA", state="retired", retired_at=timezone.now() - timedelta(minutes=61)
+    )
+    kids = [k["kid"] for k in keys.jwks()["keys"]]
+    assert inside.kid in kids and outside.kid not in kids
+    assert list(keys.expired_keys()) == [outside]
+    assert [k.kid for k in keys.prune()] == [outside.kid]
+    assert not SigningKey.objects.filter(pk=outside.pk).exists()
+
+
+def test_retire_and_prune_dry_run_change_nothing(fedcm_make_key: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    old = fedcm_make_key("ES256", state="retired", retired_at=timezone.now() - timedelta(days=30))
+    assert keys.retire(old.kid, dry_run=True).kid == old.kid
+    assert [k.kid for k in keys.prune(dry_run=True)] == [old.kid]
+    assert SigningKey.objects.filter(pk=old.pk).exists()
+
+
+def test_reencrypt_service(fedcm_make_key: Any) -> None:
+    key = fedcm_make_key("ES256")
+    assert keys.reencrypt() == []
+    with override_settings(
+        SECRET_KEY="rotated-" + "s" * 40,
+        SECRET_KEY_FALLBACKS=["tests-only-secret-key-not-for-production-0123456789"],
+    ):
+        assert [k.kid for k in keys.reencrypt(dry_run=True)] == [key.kid]
+        assert [k.kid for k in keys.reencrypt()] == [key.kid]
+        assert keys.reencrypt() == []
+
+
+# --------------------------------------------------------------------------- no key material leaks
+
+
+def test_reprs_and_errors_carry_no_key_material(fedcm_signing_key: SigningKey) -> None:
+    from django_fedcm import crypto
+
+    loaded = keys.signing_key()
+    d = loaded.jwk.export_private(as_dict=True)["d"]
+    token = bytes(fedcm_signing_key.private_key_encrypted).decode()
+    texts = [repr(loaded), str(loaded), repr(fedcm_signing_key), str(fedcm_signing_key)]
+    with override_settings(SECRET_KEY="unrelated-" + "u" * 40):
+        for call in (crypto.decrypt, crypto.reencrypt):
+            with pytest.raises(crypto.KeyDecryptionError) as excinfo:
+                call(fedcm_signing_key.private_key_encrypted)
+            texts.append(str(excinfo.value))
+            assert excinfo.value.__cause__ is None and excinfo.value.__suppress_context__
+    for text in texts:
+        assert d not in text and token not in text
+
+
+def test_cache_filled_by_another_thread_while_waiting_for_the_lock(
+    fedcm_signing_key: SigningKey,
+    monkeypatch: pytest.MonkeyPatch,
+    django_assert_num_queries: Any,
+) -> None:
+    loaded = keys._load()
+
+    class FillingLock:
+        def __enter__(self) -> None:
+            keys._cache.value = loaded  # the other thread finished _load() first
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+    monkeypatch.setattr(keys._cache, "lock", FillingLock())
+    with django_assert_num_queries(0):
+        assert keys.current_key_set() is loaded

@@ -99,11 +99,17 @@ class Command(BaseCommand):
         result = keys.rotate(algorithm)
         new = result.activated
         how = "created" if result.created else "promoted the pre-published key"
+        # Same shape as the admin's and the staff API's rotation events.
         audit.record(
             None,
             "signing_key.rotated",
             new,
-            {**_VIA, "retired": result.retired.kid if result.retired else None},
+            {
+                **_VIA,
+                "active_kid": [result.retired.kid if result.retired else None, new.kid],
+                "algorithm": new.algorithm,
+                "created": result.created,
+            },
         )
         self.stdout.write(
             self.style.SUCCESS(f"Active signing key: {new.kid} ({new.algorithm}, {how}).")

@@ -54,7 +54,12 @@ def test_rotate_creates_first_key_with_default_algorithm() -> None:
     assert "Retired" not in out
     event = AuditEvent.objects.get()
     assert event.action == "signing_key.rotated" and event.actor is None
-    assert event.changes == {"via": "fedcm_keys", "retired": None}
+    assert event.changes == {
+        "via": "fedcm_keys",
+        "active_kid": [None, key.kid],
+        "algorithm": "RS256",
+        "created": True,
+    }
 
 
 def test_rotate_with_algorithm_retires_previous(fedcm_make_key: MakeKey) -> None:
@@ -64,7 +69,7 @@ def test_rotate_with_algorithm_retires_previous(fedcm_make_key: MakeKey) -> None
     new = SigningKey.objects.get(state="active")
     assert new.algorithm == "ES256" and old.state == "retired"
     assert f"Retired {old.kid}; it stays in the JWKS until" in out
-    assert AuditEvent.objects.get().changes["retired"] == old.kid
+    assert AuditEvent.objects.get().changes["active_kid"] == [old.kid, new.kid]
 
 
 @override_settings(FEDCM_KEY_ALGORITHM="EdDSA")
