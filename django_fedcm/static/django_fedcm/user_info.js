@@ -9,7 +9,7 @@
   var button = document.getElementById("fedcm-user-info-button");
 
   function personalise(account) {
-    var prefix = document.getElementById("fedcm-user-info-continue").textContent.trim();
+    var prefix = button.getAttribute("data-continue-label");
     var label = document.getElementById("fedcm-user-info-label");
     label.textContent = prefix + " " + (account.givenName || account.name || account.email);
     if (account.email) {
