@@ -261,7 +261,9 @@ def create_relying_party(
         authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
         # FedCM tokens and DOT's OIDC ID tokens are signed by the same RSA key set.
         algorithm=Application.RS256_ALGORITHM,
-        client_secret=secret if client_type == "confidential" else "",
+        # Public clients never use it, but an empty secret would be a hash of
+        # "" (a guessable credential); DOT's own default is a random one too.
+        client_secret=secret,
     )
     if client_id is not None:
         application.client_id = client_id
