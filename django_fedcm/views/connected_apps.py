@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_deny
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 
@@ -26,6 +27,9 @@ from django_fedcm.services.connected_apps import (
 
 
 @never_cache
+# A page of revoke buttons must not be framed (clickjacking), whatever the
+# project's X_FRAME_OPTIONS middleware says.
+@xframe_options_deny
 @login_required
 @csrf_protect
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -54,6 +54,7 @@ def test_connected_apps_lists_only_my_apps(client: Client, apps: dict[str, Any])
     response = client.get(URL)
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]  # per-user page
+    assert response["X-Frame-Options"] == "DENY"
     html = response.content.decode()
     assert "Shop" in html and "News" in html
     assert "Bobs Secret Club" not in html
