@@ -49,7 +49,10 @@ def test_connected_apps_requires_login(client: Client, apps: dict[str, Any]) -> 
     assert Grant.objects.count() == 3
 
 
-def test_connected_apps_lists_only_my_apps(client: Client, apps: dict[str, Any]) -> None:
+def test_connected_apps_lists_only_my_apps(
+    client: Client, apps: dict[str, Any], settings: Any
+) -> None:
+    settings.X_FRAME_OPTIONS = "SAMEORIGIN"  # the page insists on DENY regardless
     client.force_login(apps["alice"])
     response = client.get(URL)
     assert response.status_code == 200
