@@ -61,7 +61,13 @@ def bootstrap() -> None:
         sys.exit("django-fedcm needs Python 3.11 or newer.")
     if not venv_python().exists():
         log(f"creating the virtualenv {VENV}")
-        venv.create(VENV, with_pip=True, clear=False)
+        try:
+            venv.create(VENV, with_pip=True, clear=False)
+        except (OSError, subprocess.CalledProcessError) as exc:
+            sys.exit(
+                f"Could not create {VENV} ({exc}). On Debian/Ubuntu install python3-venv "
+                "first; or set DEMO_VENV to another directory."
+            )
     fingerprint = install_fingerprint()
     if not STAMP.exists() or STAMP.read_text() != fingerprint:
         log("installing django-fedcm and its dependencies (first run only)")

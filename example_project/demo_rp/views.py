@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_POST
 
 from demo_rp.verify import TokenVerificationError, verify
@@ -22,6 +23,7 @@ def _new_nonce(request: HttpRequest) -> str:
     return nonce
 
 
+@ensure_csrf_cookie  # the page's fetch() calls send it back as X-CSRFToken
 def index(request: HttpRequest) -> HttpResponse:
     context = {
         "config": {
