@@ -171,14 +171,24 @@ def clean_registration(data: Mapping[str, Any]) -> dict[str, Any]:
         validate_public_url(value)
         return value
 
+    def clean_bool(value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise ValidationError(_("Must be true or false."), code="invalid")
+        return value
+
+    def clean_icon_size(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 32767:
+            raise ValidationError(_("A whole number of pixels, 1 to 32767."), code="invalid")
+        return value
+
     attempt("name", clean_name)
     attempt("origins", clean_origins)
     attempt("redirect_uris", clean_redirect_uris)
     for name in PUBLIC_URL_FIELDS:
         attempt(name, clean_url)
     for name in ("enabled", "client_is_third_party", "require_user_action", "structured_tokens"):
-        attempt(name, bool)
-    attempt("icon_size", int)
+        attempt(name, clean_bool)
+    attempt("icon_size", clean_icon_size)
     if errors:
         raise ValidationError(errors)
     return cleaned

@@ -63,6 +63,16 @@ def test_clean_registration_collects_every_field_error() -> None:
     assert set(caught.value.message_dict) == {"name", "origins", "icon_url"}
 
 
+@pytest.mark.parametrize(
+    "data", [{"enabled": "false"}, {"icon_size": "40"}, {"icon_size": 0}, {"icon_size": True}]
+)
+def test_clean_registration_wants_real_types(data: dict[str, Any]) -> None:
+    # Callers coerce (a serializer, a form); a string "false" must not become True.
+    with pytest.raises(ValidationError) as caught:
+        registrations.clean_registration(data)
+    assert set(caught.value.message_dict) == set(data)
+
+
 def test_create_requires_name_and_origins(db: None) -> None:
     with pytest.raises(ValidationError) as caught:
         registrations.create_relying_party(None, {})
