@@ -720,3 +720,15 @@ def test_only_json_bodies_are_accepted(
     assert (rp.enabled, rp.require_user_action) == (True, True)
     multipart = fedcm_admin_api.post(RPS, {"name": "N", "origins": "https://rp.test"})
     assert multipart.status_code == 415
+
+
+def test_connected_apps_reject_oauth_access_tokens(two_users: dict[str, Any]) -> None:
+    # A relying party holding the user's OAuth token must not manage their grants.
+    client = APIClient()
+    client.credentials(
+        HTTP_AUTHORIZATION=f"Bearer at-{two_users['alice'].pk}-{two_users['shop'].application.pk}"
+    )
+    assert AccessToken.objects.filter(user=two_users["alice"]).exists()
+    assert client.get(APPS).status_code == 401
+    assert client.delete(f"{APPS}{two_users['alice_news'].pk}/").status_code == 401
+    assert Grant.objects.count() == 3
