@@ -28,6 +28,18 @@ from django_fedcm.views.base import json_response
 TOP_FRAME_PARAMS = ("top_frame_origin", "top_level_origin")
 
 
+def requested_client(request: HttpRequest) -> RelyingParty | None:
+    """The relying party named by the ``client_id`` query parameter, if any.
+
+    A NUL byte is valid in a URL but not in a PostgreSQL string literal, so
+    such an id is simply unknown instead of a database error.
+    """
+    client_id = request.GET.get("client_id")
+    if not client_id or "\x00" in client_id:
+        return None
+    return get_relying_party(client_id)
+
+
 def top_frame_origin(request: HttpRequest) -> str | None:
     """The embedder's origin if the browser sent one (``""`` counts as sent)."""
     for name in TOP_FRAME_PARAMS:
@@ -67,7 +79,7 @@ def client_metadata(request: HttpRequest, relying_party: RelyingParty) -> dict[s
 
 @require_safe
 def view(request: HttpRequest) -> HttpResponse:
-    relying_party = get_relying_party(request.GET.get("client_id"))
+    relying_party = requested_client(request)
     if (
         relying_party is None
         or not relying_party.enabled

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_safe
 from django_fedcm.conf import fedcm_settings
 from django_fedcm.endpoints import config_url
 from django_fedcm.models import RelyingParty
-from django_fedcm.registry import get_relying_party
+from django_fedcm.views.client_metadata import requested_client
 
 TEMPLATE = "django_fedcm/user_info.html"
 
@@ -50,7 +50,7 @@ def idp_name(request: HttpRequest) -> str:
 @xframe_options_exempt
 @require_safe
 def view(request: HttpRequest) -> HttpResponse:
-    relying_party = get_relying_party(request.GET.get("client_id"))
+    relying_party = requested_client(request)
     if relying_party is None or not relying_party.enabled:
         return JsonResponse({}, status=404)
     data = {

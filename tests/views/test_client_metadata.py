@@ -81,7 +81,7 @@ def test_client_metadata_of_a_disabled_client_is_404(
 
 
 @pytest.mark.checklist(23)
-@pytest.mark.parametrize("client_id", ["no-such-client", "", "x" * 300])
+@pytest.mark.parametrize("client_id", ["no-such-client", "", "x" * 300, "rp-\x00client"])
 def test_client_metadata_of_an_unknown_client_is_404(
     metadata: Callable[..., Any], fedcm_rp: Any, client_id: str
 ) -> None:

@@ -194,3 +194,17 @@ def test_login_page_is_not_cached_and_not_frameable(client: Client) -> None:
 
 def test_login_refuses_put(client: Client) -> None:
     assert client.put(URL, **IDP).status_code == 405
+
+
+@pytest.mark.parametrize(("username", "password"), [("ali\x00ce", "x"), ("alice", "pw\x00")])
+def test_login_with_nul_bytes_is_a_form_error_not_a_crash(
+    client: Client, fedcm_user: Any, username: str, password: str
+) -> None:
+    response = post_login(client, username, password)
+    assert response.status_code == 200
+    assert "Set-Login" not in response
+
+
+def test_login_hint_with_nul_byte_is_harmless(client: Client, fedcm_signed_in: Any) -> None:
+    response = client.get(URL, {"login_hint": "al\x00ice"}, **IDP)
+    assert response.status_code == 200

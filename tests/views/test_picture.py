@@ -102,7 +102,7 @@ def test_picture_that_is_not_an_image_is_404(
     assert response["Content-Type"] == "application/json"
 
 
-@pytest.mark.parametrize("account_id", ["999999", "not-a-number", "1.5", "-1"])
+@pytest.mark.parametrize("account_id", ["999999", "not-a-number", "1.5", "-1", "9" * 30, "\x00"])
 def test_picture_of_an_unknown_account_is_404(
     fedcm_get: Callable[..., Any], account_id: str
 ) -> None:

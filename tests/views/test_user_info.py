@@ -54,7 +54,7 @@ def test_user_info_of_a_client_without_origins_is_not_frameable(
 
 
 @pytest.mark.checklist(66)
-@pytest.mark.parametrize("client_id", ["no-such-client", "", "disabled-client"])
+@pytest.mark.parametrize("client_id", ["no-such-client", "", "disabled-client", "rp\x00client"])
 def test_user_info_of_an_unknown_or_disabled_client_is_404(
     fedcm_get: Callable[..., Any], fedcm_make_rp: Callable[..., Any], client_id: str
 ) -> None:
