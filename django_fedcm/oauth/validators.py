@@ -127,10 +127,11 @@ class FedCMOAuth2Validator(OAuth2Validator):  # type: ignore[misc]
             "SERVER_NAME": issuer.hostname or "localhost",
             "SERVER_PORT": str(issuer.port or (443 if issuer.scheme == "https" else 80)),
             "HTTP_HOST": issuer.netloc,
-            "wsgi.url_scheme": issuer.scheme,
         }
-        if issuer.scheme == "https":
-            http_request.is_secure = lambda: True  # type: ignore[method-assign]
+        http_request._get_scheme = lambda: issuer.scheme  # type: ignore[method-assign]
+        # The host is our own configuration, not a client header: skip the
+        # ALLOWED_HOSTS check (a DisallowedHost here would be a 500).
+        http_request.get_host = lambda: issuer.netloc  # type: ignore[method-assign]
         return http_request
 
     # ---------------------------------------------------------------- grants (approved_clients)

@@ -111,6 +111,20 @@ def test_id_token_has_the_fedcm_issuer_sub_and_claims(
     assert {"auth_time", "exp", "iat", "jti"} <= claims.keys()
 
 
+def test_picture_claim_is_an_absolute_url_on_the_issuer(
+    fedcm_code_flow: Callable[..., dict[str, Any]],
+    fedcm_verifier: rp.IdTokenVerifier,
+    fedcm_user: Any,
+    settings: Any,
+) -> None:
+    from django_fedcm.models import AccountProfile
+
+    AccountProfile.objects.create(user=fedcm_user, picture="fedcm/pictures/alice.png")
+    settings.ALLOWED_HOSTS = ["testserver"]  # the issuer's host need not be listed
+    claims = fedcm_verifier.verify(fedcm_code_flow()["id_token"])
+    assert claims["picture"] == f"https://idp.test/fedcm/picture/{fedcm_user.pk}"
+
+
 def test_scopes_limit_the_claims(
     fedcm_code_flow: Callable[..., dict[str, Any]], fedcm_verifier: rp.IdTokenVerifier
 ) -> None:
