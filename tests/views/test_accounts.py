@@ -10,6 +10,7 @@ import pytest
 
 from django_fedcm import grants
 from django_fedcm.adapter import DefaultFedCMAdapter, get_adapter
+from django_fedcm.views.accounts import is_valid_account
 
 pytestmark = pytest.mark.django_db
 
@@ -221,3 +222,21 @@ def test_accounts_refuse_post(client: Any, fedcm_signed_in: Any) -> None:
         "/fedcm/accounts", secure=True, HTTP_HOST="idp.test", HTTP_SEC_FETCH_DEST="webidentity"
     )
     assert response.status_code == 405
+
+
+@pytest.mark.checklist(14, 15)
+@pytest.mark.parametrize(
+    ("account", "valid"),
+    [
+        ({"id": "1", "name": "A"}, True),
+        ({"id": "1", "tel": "+1 555"}, True),
+        ({"id": "1", "username": "a"}, True),
+        ({"id": "", "name": "A"}, False),
+        ({"id": 1, "name": "A"}, False),
+        ({"name": "A"}, False),
+        ({"id": "1", "name": "  ", "email": ""}, False),
+        ({"id": "1", "given_name": "A", "picture": "https://x.test/p.png"}, False),
+    ],
+)
+def test_is_valid_account_follows_chromium(account: dict[str, Any], valid: bool) -> None:
+    assert is_valid_account(account) is valid

@@ -73,6 +73,13 @@ def test_config_branding_comes_from_the_setting_with_absolute_icons(
     }
 
 
+def test_config_branding_without_icons_is_passed_through(
+    fedcm_get: Callable[..., Any], settings: Any
+) -> None:
+    settings.FEDCM_BRANDING = {"background_color": "green", "name": "Example ID"}
+    assert fedcm_get("config").json()["branding"] == settings.FEDCM_BRANDING
+
+
 def test_config_has_no_branding_by_default(fedcm_get: Callable[..., Any]) -> None:
     assert "branding" not in fedcm_get("config").json()
 
