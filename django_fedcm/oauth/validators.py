@@ -128,7 +128,7 @@ class FedCMOAuth2Validator(OAuth2Validator):  # type: ignore[misc]
             "SERVER_PORT": str(issuer.port or (443 if issuer.scheme == "https" else 80)),
             "HTTP_HOST": issuer.netloc,
         }
-        http_request._get_scheme = lambda: issuer.scheme  # type: ignore[method-assign]
+        http_request._get_scheme = lambda: issuer.scheme  # type: ignore[attr-defined]
         # The host is our own configuration, not a client header: skip the
         # ALLOWED_HOSTS check (a DisallowedHost here would be a 500).
         http_request.get_host = lambda: issuer.netloc  # type: ignore[method-assign]
