@@ -10,8 +10,8 @@
   against the live server's JWKS;
 * ``request_log``: paths the live server was asked for, in order.
 
-Missing Chromium/chromedriver: a failure on CI (``CI=true``), a skip with a
-loud reason elsewhere.
+Missing Chromium/chromedriver: a failure on CI (``CI=true``, or 1/yes/on), a
+skip with a loud reason elsewhere.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def e2e_browser_available() -> None:
     reason = harness.missing_browser()
     if reason is None:
         return
-    if os.environ.get("CI", "").lower() == "true":
+    if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes", "on"}:
         pytest.fail(f"E2E BROWSER MISSING ON CI: {reason}", pytrace=False)
     pytest.skip(
         f"!!! real-browser FedCM tests SKIPPED: {reason}. They run on CI, where a missing "
