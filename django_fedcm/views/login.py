@@ -133,4 +133,8 @@ def view(request: HttpRequest) -> HttpResponse:
         return render_page(request, None, signed_in=True, **context)
 
     form = AuthenticationForm(request, initial={"username": login_hint} if login_hint else None)
+    if login_hint:
+        # The username is prefilled: put the cursor where the user types next.
+        form.fields["username"].widget.attrs.pop("autofocus", None)
+        form.fields["password"].widget.attrs["autofocus"] = True
     return render_page(request, form, other_account=user.is_authenticated, **context)

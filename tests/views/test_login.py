@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,7 @@ def test_login_page_is_a_csrf_protected_form_usable_without_opener(client: Clien
     assert 'name="csrfmiddlewaretoken"' in html
     assert 'name="username"' in html and 'name="password"' in html
     assert "opener" not in html and "opener" not in script_code()
+    assert re.search(r'<input type="text" name="username"[^>]*autofocus', html)
     assert "Set-Login" not in response
 
 
@@ -56,6 +58,9 @@ def test_login_page_prefills_login_hint_and_shows_domain_hint(client: Client) ->
     html = response.content.decode()
     assert 'value="alice"' in html
     assert "corp.example" in html
+    # The cursor goes to the password field once the username is prefilled.
+    assert re.search(r'<input type="password"[^>]*autofocus', html)
+    assert not re.search(r'<input type="text" name="username"[^>]*autofocus', html)
 
 
 @pytest.mark.checklist(48)
