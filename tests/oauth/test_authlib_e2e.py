@@ -33,6 +33,22 @@ def idp(live_server: Any, settings: Any, fedcm_signing_key: Any) -> str:
 
 
 @pytest.fixture
+def sessions() -> Any:
+    """authlib sessions, closed before the live server stops (a keep-alive
+    connection closed after it would touch the test database from a dead thread)."""
+    opened: list[OAuth2Session] = []
+
+    def make(*args: Any, **kwargs: Any) -> OAuth2Session:
+        session = OAuth2Session(*args, **kwargs)
+        opened.append(session)
+        return session
+
+    yield make
+    for session in opened:
+        session.close()
+
+
+@pytest.fixture
 def rp_client(fedcm_make_rp: Any) -> Any:
     return fedcm_make_rp()
 
@@ -66,13 +82,13 @@ def verify_with_authlib(
 
 
 def test_authlib_runs_code_pkce_and_verifies_the_id_token(
-    idp: str, rp_client: Any, fedcm_user: Any
+    idp: str, rp_client: Any, fedcm_user: Any, sessions: Any
 ) -> None:
     metadata = discover(idp)
     assert metadata["issuer"] == idp
     assert metadata["jwks_uri"] == f"{idp}/fedcm/jwks.json"
 
-    oauth = OAuth2Session(
+    oauth = sessions(
         "rp-client",
         redirect_uri="https://rp.test/callback",
         scope="openid profile email",
@@ -118,7 +134,7 @@ def test_authlib_runs_code_pkce_and_verifies_the_id_token(
 
 
 def test_authlib_exchanges_a_fedcm_code_and_verifies_both_doors_alike(
-    idp: str, rp_client: Any, fedcm_user: Any
+    idp: str, rp_client: Any, fedcm_user: Any, sessions: Any
 ) -> None:
     """FedCM for OAuth: the code comes from the id assertion endpoint; authlib's
     token request (no redirect_uri) and ID token validation are unchanged."""
@@ -141,7 +157,7 @@ def test_authlib_exchanges_a_fedcm_code_and_verifies_both_doors_alike(
     ).json()
     code = answer["token"]
 
-    oauth = OAuth2Session("rp-client", token_endpoint_auth_method="none")
+    oauth = sessions("rp-client", token_endpoint_auth_method="none")
     token = oauth.fetch_token(
         metadata["token_endpoint"],
         grant_type="authorization_code",
