@@ -113,3 +113,32 @@ def test_demo_sign_in_with_the_button_then_disconnect(demo: harness.Sites) -> No
         driver.get(f"{demo.idp}/")
         assert "alice" in driver.find_element(By.ID, "signed-in-as").text
         assert not driver.find_elements(By.ID, "grants")
+
+
+def test_seed_demo_is_idempotent(tmp_path: Path) -> None:
+    """Seeding twice leaves one of everything and keeps the active key."""
+    env = {**os.environ, "DEMO_DB": str(tmp_path / "seed.sqlite3")}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    manage = [sys.executable, str(DEMO.parent / "manage.py")]
+    count = (
+        "from django.contrib.auth.models import User;"
+        "from django_fedcm.models import RelyingParty, SigningKey, AccountProfile;"
+        "print(User.objects.count(), RelyingParty.objects.count(), AccountProfile.objects.count(),"
+        " list(SigningKey.objects.filter(state='active').values_list('kid', flat=True)))"
+    )
+
+    def run(*args: str) -> str:
+        done = subprocess.run(
+            [*manage, *args], env=env, capture_output=True, text=True, timeout=120, check=True
+        )
+        lines = done.stdout.strip().splitlines()
+        return lines[-1] if lines else ""  # the last line: after the shell's import notice
+
+    run("migrate", "--noinput", "-v", "0")
+    run("seed_demo")
+    first = run("shell", "-c", count)
+    assert run("seed_demo") == "demo data ready"
+    assert run("shell", "-c", count) == first
+    users, relying_parties, profiles, active = first.split(" ", 3)
+    assert (users, relying_parties, profiles) == ("3", "1", "2")
+    assert active.count("'") == 2  # exactly one active kid
