@@ -31,8 +31,9 @@ from django.http import HttpRequest
 from jwcrypto import jwk, jwt
 from oauth2_provider.models import get_grant_model, get_id_token_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauthlib.oauth2.rfc6749 import errors
 
-from django_fedcm import grants, keys
+from django_fedcm import endpoints, grants, keys
 from django_fedcm.adapter import RECOGNISED_FIELDS, get_adapter
 from django_fedcm.conf import fedcm_settings
 from django_fedcm.oauth import scopes as scope_map
@@ -61,6 +62,24 @@ def relying_party_of(application: Any) -> Any:
         return None
 
 
+class SigningKeyUnavailable(errors.TemporarilyUnavailableError):  # type: ignore[misc]
+    """503 ``temporarily_unavailable`` from the token endpoint: no active key."""
+
+    status_code = 503
+    description = "No active signing key: run `manage.py fedcm_keys rotate`."
+
+
+def _require_signing_key(request: Any, scopes: Any) -> None:
+    """Refuse *before* a code or refresh token is used up when the ID token
+    could not be signed (instead of a 500 halfway through issuing)."""
+    if "openid" not in scope_map.split(scopes):
+        return
+    try:
+        keys.signing_key()
+    except keys.NoActiveKey:
+        raise SigningKeyUnavailable(request=request) from None
+
+
 class FedCMOAuth2Validator(OAuth2Validator):  # type: ignore[misc]
     # We filter claims by scope ourselves (scopes → fields → adapter claims).
     oidc_claim_scope = None
@@ -72,8 +91,14 @@ class FedCMOAuth2Validator(OAuth2Validator):  # type: ignore[misc]
         (the same fallback the FedCM door uses, django_fedcm.assertion.issuer)."""
         if fedcm_settings.ISSUER:
             return fedcm_settings.ISSUER
-        parts = urlsplit(str(request.uri))
-        return f"{parts.scheme}://{parts.netloc}"
+        # oauthlib's request carries the Django request's META as headers
+        # (DOT's OAuthLibCore.extract_headers), plus a marker for HTTPS.
+        headers = dict(getattr(request, "headers", None) or {})
+        http_request = HttpRequest()
+        http_request.META = headers
+        secure = bool(headers.get("X_DJANGO_OAUTH_TOOLKIT_SECURE"))
+        http_request._get_scheme = lambda: "https" if secure else "http"  # type: ignore[attr-defined]
+        return endpoints.base_origin(http_request)
 
     def finalize_id_token(
         self, id_token: dict[str, Any], token: Any, token_handler: Any, request: Any
@@ -99,6 +124,25 @@ class FedCMOAuth2Validator(OAuth2Validator):  # type: ignore[misc]
         """Verify ID tokens DOT receives back (``id_token_hint``, ID tokens as
         bearer tokens) against the published key set, not the application key."""
         return jwk.JWKSet.from_json(json.dumps(keys.jwks()))
+
+    def validate_code(
+        self, client_id: str, code: str, client: Any, request: Any, *args: Any, **kwargs: Any
+    ) -> bool:
+        valid = bool(super().validate_code(client_id, code, client, request, *args, **kwargs))
+        if valid:
+            _require_signing_key(request, request.scopes)
+        return valid
+
+    def validate_refresh_token(
+        self, refresh_token: str, client: Any, request: Any, *args: Any, **kwargs: Any
+    ) -> bool:
+        valid = bool(
+            super().validate_refresh_token(refresh_token, client, request, *args, **kwargs)
+        )
+        if valid:
+            scopes = request.scopes or self.get_original_scopes(refresh_token, request)
+            _require_signing_key(request, scopes)
+        return valid
 
     # ---------------------------------------------------------------- claims
 

@@ -277,3 +277,56 @@ def test_tampered_oauth_id_token_is_refused(
     forged = jws.base64url_encode(json.dumps(claims).encode())
     with pytest.raises(rp.InvalidSignature):
         fedcm_verifier.verify(f"{head}.{forged}.{signature}")
+
+
+def test_no_active_key_is_503_temporarily_unavailable_and_keeps_the_code(
+    fedcm_rp: RelyingParty,
+    fedcm_signing_key: Any,
+    fedcm_browser: Client,
+    fedcm_pkce: PKCE,
+    fedcm_token_request: Callable[..., Any],
+) -> None:
+    code = approve(fedcm_browser, fedcm_pkce)
+    fedcm_signing_key.delete()
+    keys.clear_cache()
+    response = exchange(fedcm_token_request, code, fedcm_pkce.verifier)
+    assert response.status_code == 503
+    assert response.json()["error"] == "temporarily_unavailable"
+    from oauth2_provider.models import Grant as CodeGrant
+
+    assert CodeGrant.objects.filter(code=code).exists()  # usable once a key exists
+
+
+def test_no_active_key_refresh_is_503(
+    fedcm_code_flow: Callable[..., dict[str, Any]],
+    fedcm_signing_key: Any,
+    fedcm_token_request: Callable[..., Any],
+) -> None:
+    body = fedcm_code_flow()
+    fedcm_signing_key.delete()
+    keys.clear_cache()
+    response = fedcm_token_request(
+        grant_type="refresh_token", refresh_token=body["refresh_token"], client_id="rp-client"
+    )
+    assert response.status_code == 503
+    assert response.json()["error"] == "temporarily_unavailable"
+
+
+def test_issuer_comes_from_the_request_without_fedcm_issuer(
+    fedcm_code_flow: Callable[..., dict[str, Any]], settings: Any
+) -> None:
+    settings.FEDCM_ISSUER = None
+    claims = json.loads(jws.base64url_decode(fedcm_code_flow()["id_token"].split(".")[1]))
+    assert claims["iss"] == "http://testserver"
+
+
+def test_dot_verifies_its_id_tokens_against_the_fedcm_key_set(
+    fedcm_code_flow: Callable[..., dict[str, Any]],
+) -> None:
+    """DOT reads ID tokens back (id_token_hint, ID tokens as bearer tokens)."""
+    from oauth2_provider.models import IDToken
+
+    from django_fedcm.oauth.validators import FedCMOAuth2Validator
+
+    loaded = FedCMOAuth2Validator()._load_id_token(fedcm_code_flow()["id_token"])
+    assert isinstance(loaded, IDToken)

@@ -73,3 +73,10 @@ def test_404_when_oidc_is_disabled(client: Client, settings: Any) -> None:
 
 def test_only_safe_methods(client: Client) -> None:
     assert client.post("/.well-known/openid-configuration").status_code == 405
+
+
+def test_404_when_the_oauth_urls_are_not_mounted(client: Client, settings: Any) -> None:
+    settings.ROOT_URLCONF = "tests.views.urls_without_oauth"
+    response = get(client)
+    assert response.status_code == 404
+    assert response.json() == {"error": "The OAuth endpoints are not mounted."}

@@ -62,3 +62,18 @@ def test_other_schemes_are_left_to_other_classes(fedcm_rp_settings: list[str]) -
     assert call("Basic Zm9vOmJhcg==").status_code == 401
     assert call(None).status_code == 401
     assert fedcm_rp_settings == []  # no JWKS fetch for requests that are not ours
+
+
+def test_non_ascii_bearer_token_is_401(fedcm_rp_settings: list[str]) -> None:
+    response = whoami(APIRequestFactory().get("/api/whoami", HTTP_AUTHORIZATION="Bearer tökén"))
+    response.render()
+    assert response.status_code == 401
+
+
+def test_inactive_local_user_is_401(
+    fedcm_rp_settings: list[str], fedcm_id_token: Callable[..., str]
+) -> None:
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create(username="fedcm:42@idp.test", is_active=False)
+    assert call(f"Bearer {fedcm_id_token()}").status_code == 401
