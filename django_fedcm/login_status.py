@@ -18,11 +18,16 @@ SSO callback) can call :func:`set_login_status` itself.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, Literal, ParamSpec
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+
+P = ParamSpec("P")
 
 LoginStatus = Literal["logged-in", "logged-out"]
 
@@ -34,6 +39,9 @@ LOGGED_OUT: LoginStatus = "logged-out"
 HEADER = "Set-Login"
 
 _ATTRIBUTE = "_fedcm_login_status"
+
+#: Response attribute set by :func:`reassert_exempt`.
+REASSERT_EXEMPT = "fedcm_login_status_reassert_exempt"
 
 
 def set_login_status(request: HttpRequest, status: LoginStatus) -> None:
@@ -49,6 +57,28 @@ def get_login_status(request: HttpRequest) -> LoginStatus | None:
     """The status :func:`set_login_status` recorded for this request, if any."""
     status: LoginStatus | None = getattr(request, _ATTRIBUTE, None)
     return status
+
+
+def reassert_exempt(
+    view: Callable[P, HttpResponseBase],
+) -> Callable[P, HttpResponseBase]:
+    """Never re-assert ``logged-in`` on this view's responses (a recorded
+    status is still sent).
+
+    For sign-in pages shown in the FedCM ``login_url`` popup: Chromium reacts
+    to ``Set-Login: logged-in`` in that popup by fetching the accounts again,
+    so a sign-in form shown to a user signed in with *another* account must
+    not carry it, or the browser offers that other account before the user
+    has typed anything.
+    """
+
+    @wraps(view)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
+        response = view(*args, **kwargs)
+        setattr(response, REASSERT_EXEMPT, True)
+        return response
+
+    return wrapped
 
 
 @receiver(user_logged_in, dispatch_uid="django_fedcm.login_status.logged_in")

@@ -34,7 +34,7 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
 from django_fedcm.conf import fedcm_settings
-from django_fedcm.login_status import HEADER, LOGGED_IN, get_login_status
+from django_fedcm.login_status import HEADER, LOGGED_IN, REASSERT_EXEMPT, get_login_status
 
 GetResponse = Callable[[HttpRequest], Any]
 
@@ -44,13 +44,15 @@ def wants_reassert(request: HttpRequest, response: HttpResponseBase) -> bool:
 
     Only 200 HTML responses to requests that carry a session cookie: looking
     up the user anywhere else would load sessions (and add ``Vary: Cookie``)
-    for anonymous traffic. Never on responses marked ``public``: a shared
-    cache would replay one user's status to everybody.
+    for anonymous traffic. Never on responses marked ``public`` (a shared
+    cache would replay one user's status to everybody) nor on views marked
+    :func:`~django_fedcm.login_status.reassert_exempt`.
     """
     return (
         fedcm_settings.LOGIN_STATUS_REASSERT
         and response.status_code == 200
         and HEADER not in response
+        and not getattr(response, REASSERT_EXEMPT, False)
         and "public" not in response.get("Cache-Control", "")
         and response.get("Content-Type", "").startswith("text/html")
         and settings.SESSION_COOKIE_NAME in request.COOKIES

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.test import AsyncRequestFactory, Client, RequestFactory
 from django.urls import path
 
-from django_fedcm.login_status import LOGGED_IN, LOGGED_OUT, set_login_status
+from django_fedcm.login_status import LOGGED_IN, LOGGED_OUT, reassert_exempt, set_login_status
 from django_fedcm.middleware import LoginStatusMiddleware
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
@@ -52,6 +52,13 @@ def json_page(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"ok": True})
 
 
+@reassert_exempt
+def exempt_page(request: HttpRequest) -> HttpResponse:
+    if "sign_in" in request.GET:
+        set_login_status(request, LOGGED_IN)
+    return HttpResponse("<form>sign in</form>")
+
+
 urlpatterns = [
     path("sign-in/", sign_in),
     path("sign-out/", sign_out),
@@ -59,6 +66,7 @@ urlpatterns = [
     path("public/", public_page),
     path("missing/", missing_page),
     path("json/", json_page),
+    path("exempt/", exempt_page),
 ]
 
 
@@ -110,6 +118,15 @@ def test_reassert_can_be_switched_off(client: Client, fedcm_user: Any, settings:
     settings.FEDCM_LOGIN_STATUS_REASSERT = False
     client.force_login(fedcm_user)
     assert "Set-Login" not in client.get("/html/", **IDP)
+
+
+@pytest.mark.checklist(53)
+def test_reassert_exempt_view_gets_no_reassert_but_keeps_recorded_status(
+    client: Client, fedcm_user: Any
+) -> None:
+    client.force_login(fedcm_user)
+    assert "Set-Login" not in client.get("/exempt/", **IDP)
+    assert client.get("/exempt/", {"sign_in": "1"}, **IDP)["Set-Login"] == "logged-in"
 
 
 def test_json_responses_do_not_load_the_session(

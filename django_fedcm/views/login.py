@@ -32,7 +32,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from django_fedcm.adapter import get_adapter
-from django_fedcm.login_status import LOGGED_IN, set_login_status
+from django_fedcm.login_status import LOGGED_IN, reassert_exempt, set_login_status
 from django_fedcm.profiles import get_profile
 
 TEMPLATE = "django_fedcm/login.html"
@@ -108,6 +108,9 @@ def render_page(
     )
 
 
+# The form may be shown to a user signed in with another account than the RP
+# hinted; re-asserting logged-in there would make Chromium offer that account.
+@reassert_exempt
 @sensitive_post_parameters()
 @csrf_protect
 @never_cache

@@ -143,6 +143,8 @@ def test_signed_in_with_another_account_than_hinted_shows_the_form(
     assert not closes_popup(response)
     assert 'name="password"' in html
     assert "You are signed in as alice" in html
+    # Chromium would fetch the accounts again on logged-in and offer alice.
+    assert "Set-Login" not in response
 
 
 @pytest.mark.checklist(48, 49)
