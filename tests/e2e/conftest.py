@@ -33,6 +33,18 @@ from tests.e2e.views import CLIENT_ID
 PASSWORDS = {"alice": "alice-e2e-pw", "bob": "bob-e2e-pw"}
 
 
+SKIP_BANNER = "real-browser FedCM tests SKIPPED"
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Repeat the skip reason at the very end, where nobody can miss it."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    if any(SKIP_BANNER in str(getattr(report, "longrepr", "")) for report in skipped):
+        terminalreporter.write_sep(
+            "!", f"{SKIP_BANNER}: {harness.missing_browser()}", red=True, bold=True
+        )
+
+
 @pytest.fixture(scope="session")
 def e2e_browser_available() -> None:
     reason = harness.missing_browser()
@@ -41,8 +53,7 @@ def e2e_browser_available() -> None:
     if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes", "on"}:
         pytest.fail(f"E2E BROWSER MISSING ON CI: {reason}", pytrace=False)
     pytest.skip(
-        f"!!! real-browser FedCM tests SKIPPED: {reason}. They run on CI, where a missing "
-        "browser is a failure."
+        f"!!! {SKIP_BANNER}: {reason}. They run on CI, where a missing browser is a failure."
     )
 
 
