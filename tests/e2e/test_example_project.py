@@ -94,7 +94,7 @@ def test_demo_sign_in_with_the_button_then_disconnect(demo: harness.Sites) -> No
             )
         except AssertionError as exc:
             status = driver.find_element(By.ID, "status").text
-            logs = driver.get_log("browser")
+            logs = driver.get_log("browser")  # type: ignore[no-untyped-call]
             raise AssertionError(f"{exc}; the RP page says {status!r}; console: {logs}") from None
         claims = json.loads(driver.find_element(By.ID, "claims").text)
         assert claims["iss"] == demo.idp
