@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -36,7 +37,11 @@ from django_fedcm.models import SigningKey
 
 State = SigningKey.State
 
+#: Rotation attempts; a failed attempt means another rotation committed first
+#: (only possible when no row existed to lock, i.e. the very first rotation).
 _ROTATE_ATTEMPTS = 5
+#: Bound for re-reading the locked rows (see :func:`_lock_live_keys`).
+_LOCK_READS = 50
 
 
 class KeyManagementError(Exception):
@@ -135,14 +140,37 @@ def rotate(algorithm: str | None = None) -> RotationResult:
     raise KeyManagementError("Could not rotate: concurrent rotations kept conflicting.")
 
 
+def _live_keys_query() -> Iterable[SigningKey]:
+    return (
+        SigningKey.objects.select_for_update()
+        .filter(state__in=[State.ACTIVE, State.NEXT])
+        .order_by("pk")
+    )
+
+
+def _lock_live_keys() -> list[SigningKey]:
+    """Lock the ``active`` and ``next`` rows (inside a transaction).
+
+    Under PostgreSQL's READ COMMITTED, a ``SELECT ... FOR UPDATE`` that waited
+    for another rotation re-checks the rows it had found (the old active key
+    no longer matches) but cannot see the row that rotation inserted. Reading
+    again until two reads agree closes that gap, so rotations queue behind
+    each other instead of failing on the unique constraint. Each extra read
+    means another rotation committed meanwhile.
+    """
+    live = list(_live_keys_query())
+    for _read in range(_LOCK_READS):
+        again = list(_live_keys_query())
+        if [(k.pk, k.state) for k in again] == [(k.pk, k.state) for k in live]:
+            return again
+        live = again
+    raise IntegrityError("The signing key set kept changing while being locked.")
+
+
 def _rotate_locked(fresh: SigningKey | None, requested: str | None) -> RotationResult | None:
     with transaction.atomic():
         now = timezone.now()
-        live = list(
-            SigningKey.objects.select_for_update()
-            .filter(state__in=[State.ACTIVE, State.NEXT])
-            .order_by("pk")
-        )
+        live = _lock_live_keys()
         old = next((k for k in live if k.state == State.ACTIVE), None)
         upcoming = next((k for k in live if k.state == State.NEXT), None)
         promote = upcoming is not None and requested in (None, upcoming.algorithm)
@@ -200,10 +228,12 @@ def retire(kid: str, *, force: bool = False, dry_run: bool = False) -> SigningKe
             key.retired_at is not None and key.retired_at >= grace_cutoff()
         )
         if in_grace and not force:
-            raise KeyManagementError(
-                f"Key {kid} is still published (tokens signed with it may be in use); "
-                "pass --force to remove it now."
+            why = (
+                "is the pre-published next key"
+                if key.state == State.NEXT
+                else "is still published (tokens signed with it may be in use)"
             )
+            raise KeyManagementError(f"Key {kid} {why}; pass --force to remove it now.")
         if not dry_run:
             key.delete()
     clear_cache()

@@ -273,3 +273,32 @@ def test_cache_filled_by_another_thread_while_waiting_for_the_lock(
     monkeypatch.setattr(keys._cache, "lock", FillingLock())
     with django_assert_num_queries(0):
         assert keys.current_key_set() is loaded
+
+
+def test_lock_reads_again_until_the_key_set_is_stable(
+    fedcm_make_key: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a rotation waiting for another one sees on PostgreSQL: the first
+    read misses the row the other rotation inserted (see the Postgres tests)."""
+    old = fedcm_make_key("RS256", state="retired")
+    new = fedcm_make_key("ES256")
+    reads = iter([[], [new], [new]])
+    monkeypatch.setattr(keys, "_live_keys_query", lambda: next(reads))
+    assert keys._lock_live_keys() == [new]
+    assert old.state == "retired"
+
+
+def test_lock_gives_up_when_the_key_set_keeps_changing(
+    fedcm_signing_key: SigningKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import IntegrityError
+
+    counter = iter(range(1000))
+
+    def changing() -> list[SigningKey]:
+        key = SigningKey(pk=next(counter), state="active")
+        return [key]
+
+    monkeypatch.setattr(keys, "_live_keys_query", changing)
+    with pytest.raises(IntegrityError, match="kept changing"):
+        keys._lock_live_keys()

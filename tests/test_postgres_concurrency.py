@@ -22,7 +22,7 @@ from django_fedcm.models import SigningKey
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-THREADS = 4  # <= keys._ROTATE_ATTEMPTS: each lost race means another rotation committed
+THREADS = 8  # more than keys._ROTATE_ATTEMPTS: losing a race must queue, not fail
 
 
 @pytest.fixture(autouse=True)

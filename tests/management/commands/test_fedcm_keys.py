@@ -203,8 +203,8 @@ def test_retire_key_in_grace_period_needs_force(fedcm_make_key: MakeKey) -> None
     recent = fedcm_make_key("ES256", state="retired")
     upcoming = fedcm_make_key("EdDSA", state="next")
     before = snapshot()
-    for kid in (recent.kid, upcoming.kid):
-        with pytest.raises(CommandError, match="pass --force"):
+    for kid, why in ((recent.kid, "is still published"), (upcoming.kid, "is the pre-published")):
+        with pytest.raises(CommandError, match=f"{why}.*; pass --force"):
             run("retire", kid)
     assert snapshot() == before
     run("retire", recent.kid, "--force")
