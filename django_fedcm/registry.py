@@ -9,7 +9,9 @@ from django_fedcm.models import RelyingParty
 
 def get_relying_party(client_id: str | None) -> RelyingParty | None:
     """The registration for ``client_id`` (enabled or not), or ``None``."""
-    if not client_id or len(client_id) > 255:
+    # Over-long ids cannot exist; a NUL byte is valid form/query input but not
+    # a valid PostgreSQL string literal (it would raise, i.e. a 500).
+    if not client_id or len(client_id) > 255 or "\x00" in client_id:
         return None
     return (
         RelyingParty.objects.select_related("application")

@@ -10,6 +10,8 @@ from typing import Any, ParamSpec
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 
+from django_fedcm.endpoints import base_origin
+
 P = ParamSpec("P")
 
 #: OAuth 2.0 error codes Chrome renders with specific text (RFC 6749 §4.1.2.1).
@@ -60,7 +62,9 @@ def require_webidentity(
 
 def error_help_url(request: HttpRequest, code: str) -> str:
     """Same-site help page for an error code (the error object's ``url``)."""
-    return request.build_absolute_uri(reverse("django_fedcm:error", args=[code]))
+    # Same origin as every other endpoint URL (FEDCM_ISSUER when set), so the
+    # URL is same-site with the IdP even behind a proxy that rewrites Host.
+    return base_origin(request) + reverse("django_fedcm:error", args=[code])
 
 
 def fedcm_error(request: HttpRequest, code: str, *, status: int = 200) -> JsonResponse:
