@@ -30,7 +30,9 @@ from django.db.models import QuerySet
 from django.forms.models import BaseModelFormSet
 from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -39,7 +41,6 @@ from oauth2_provider.models import get_application_admin_class, get_application_
 from django_fedcm import audit, keys
 from django_fedcm.grants import revoke_grant
 from django_fedcm.internal.origins import validate_origin_list
-from django_fedcm.management.commands.fedcm_keys import published_until
 from django_fedcm.models import AccountProfile, AuditEvent, Grant, RelyingParty, SigningKey
 from django_fedcm.views.picture import sniff_image_type
 
@@ -450,8 +451,8 @@ class SigningKeyAdmin(ModelAdmin):
         return bool(request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}"))
 
     @admin.display(description=_("published until"))
-    def published_until_display(self, obj: SigningKey) -> str:
-        return published_until(obj)
+    def published_until_display(self, obj: SigningKey) -> Any:
+        return keys.published_until(obj) or _("while not retired")
 
     @admin.display(description=_("public JWK"))
     def public_jwk_display(self, obj: SigningKey) -> str:
@@ -496,9 +497,11 @@ class SigningKeyAdmin(ModelAdmin):
             "alg": new.algorithm,
         }
         if old is not None:
+            until = keys.published_until(old)
+            assert until is not None  # a key retired by rotate has retired_at
             message += " " + _("%(kid)s stays in the JWKS until %(until)s.") % {
                 "kid": old.kid,
-                "until": published_until(old),
+                "until": date_format(localtime(until), "DATETIME_FORMAT"),
             }
         self.message_user(request, message, messages.SUCCESS)
         return HttpResponseRedirect(changelist)

@@ -201,6 +201,13 @@ def grace_cutoff(now: datetime | None = None) -> datetime:
     return (now or timezone.now()) - timedelta(seconds=fedcm_settings.KEY_GRACE_PERIOD)
 
 
+def published_until(key: SigningKey) -> datetime | None:
+    """When a retired key leaves the JWKS; ``None`` while it is active or next."""
+    if key.state != State.RETIRED or key.retired_at is None:
+        return None
+    return key.retired_at + timedelta(seconds=fedcm_settings.KEY_GRACE_PERIOD)
+
+
 def expired_keys(now: datetime | None = None) -> QuerySet[SigningKey]:
     return SigningKey.objects.filter(state=State.RETIRED, retired_at__lt=grace_cutoff(now))
 

@@ -8,7 +8,7 @@ Output names keys by ``kid`` only; private key material is never printed.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -20,8 +20,6 @@ from django_fedcm.conf import ALGORITHMS, fedcm_settings
 from django_fedcm.crypto import KeyDecryptionError
 from django_fedcm.models import SigningKey
 
-State = SigningKey.State
-
 _VIA = {"via": "fedcm_keys"}
 
 
@@ -31,9 +29,8 @@ def _when(value: datetime | None) -> str:
 
 def published_until(key: SigningKey) -> str:
     """When a key leaves the JWKS: never while it can sign or is about to."""
-    if key.state != State.RETIRED or key.retired_at is None:
-        return "while not retired"
-    return _when(key.retired_at + timedelta(seconds=fedcm_settings.KEY_GRACE_PERIOD))
+    until = keys.published_until(key)
+    return _when(until) if until else "while not retired"
 
 
 class Command(BaseCommand):
