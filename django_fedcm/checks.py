@@ -352,8 +352,21 @@ def _issuer_origin() -> tuple[str | None, bool]:
 
 @register()
 def check_issuer(**kwargs: Any) -> Messages:
-    _origin, valid = _issuer_origin()
+    origin, valid = _issuer_origin()
     if valid:
+        issuer = getattr(settings, "FEDCM_ISSUER", None)
+        if origin is not None and origin != str(issuer).rstrip("/"):
+            # Tokens carry FEDCM_ISSUER verbatim in "iss", and RPs compare it
+            # as a string; browsers serialise origins lower-case, without the
+            # default port.
+            return [
+                _warning(
+                    "W046",
+                    f"FEDCM_ISSUER {issuer!r} is not written the way browsers serialise "
+                    f"origins ({origin!r}).",
+                    f'Set FEDCM_ISSUER = "{origin}".',
+                )
+            ]
         return []
     return [
         _error(

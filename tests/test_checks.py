@@ -452,3 +452,14 @@ def test_deploy_checks_only_run_with_deploy(fedcm_signing_key: SigningKey) -> No
         deploy = ids(run_checks(include_deployment_checks=True))
     assert "django_fedcm.W080" not in plain
     assert "django_fedcm.W080" in deploy
+
+
+@pytest.mark.parametrize(
+    ("issuer", "canonical"),
+    [("https://IdP.test", "https://idp.test"), ("https://idp.test:443/", "https://idp.test")],
+)
+def test_issuer_not_in_canonical_form_warns(issuer: str, canonical: str) -> None:
+    with override_settings(FEDCM_ISSUER=issuer):
+        (warning,) = checks.check_issuer()
+    assert warning.id == "django_fedcm.W046"
+    assert warning.hint == f'Set FEDCM_ISSUER = "{canonical}".'
