@@ -36,7 +36,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException, WebDriverException
+from selenium.common.exceptions import (
+    NoAlertPresentException,
+    NoSuchElementException,
+    StaleElementReferenceException,
+    WebDriverException,
+)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -214,9 +219,14 @@ class Browser:
         """What the RP page received (``{"status": "ok", "token": …}`` or an error)."""
 
         def done() -> str | None:
-            element = self.driver.find_element(By.ID, element_id)
-            if element.get_attribute("data-state") == "done":
-                return element.text
+            # The page may be navigating (a redirect fallback, a reload): an
+            # element that is missing or stale now is waited for, not an error.
+            try:
+                element = self.driver.find_element(By.ID, element_id)
+                if element.get_attribute("data-state") == "done":
+                    return str(element.text)
+            except (NoSuchElementException, StaleElementReferenceException):
+                pass
             return None
 
         return dict(json.loads(self.wait(done, timeout, f"#{element_id} on the RP page")))
