@@ -27,7 +27,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.db.models import QuerySet
-from django.forms.models import BaseModelFormSet
+from django.forms.models import BaseInlineFormSet, BaseModelFormSet
 from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils.formats import date_format
@@ -40,7 +40,7 @@ from oauth2_provider.models import get_application_admin_class, get_application_
 
 from django_fedcm import audit, keys
 from django_fedcm.grants import revoke_grant
-from django_fedcm.internal.origins import validate_origin_list
+from django_fedcm.internal.origins import parse_origin_list, validate_origin_list
 from django_fedcm.models import AccountProfile, AuditEvent, Grant, RelyingParty, SigningKey
 from django_fedcm.views.picture import sniff_image_type
 
@@ -92,8 +92,27 @@ def _record_formset(request: HttpRequest, formset: FormSet, name: str) -> None:
 # =========================================================================== relying parties
 
 
+class RelyingPartyFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
+    def clean(self) -> None:
+        super().clean()
+        kept = [
+            form
+            for form in self.forms
+            if (form.has_changed() or form.instance.pk)
+            and not getattr(form, "cleaned_data", {}).get("DELETE", False)
+        ]
+        # The id assertion endpoint refuses every request of a client without
+        # origins (FEDCM-IDP-SPEC §1.6), so registering one is always a mistake.
+        if kept and not parse_origin_list(self.instance.allowed_origins or ""):
+            raise ValidationError(
+                _("A FedCM relying party needs at least one allowed origin (above)."),
+                code="origins_required",
+            )
+
+
 class RelyingPartyInline(StackedInline):
     model = RelyingParty
+    formset = RelyingPartyFormSet
     fk_name = "application"
     extra = 1
     max_num = 1

@@ -169,6 +169,27 @@ def test_invalid_origin_is_a_form_error_and_saves_nothing(
     assert not AuditEvent.objects.exists()
 
 
+@pytest.mark.checklist(63)
+def test_relying_party_needs_an_origin(admin_client: Client) -> None:
+    data = new_application_data(admin_client, "")
+    response = admin_client.post(application_url("add"), data)
+    assert response.status_code == 200
+    assert "needs at least one allowed origin" in response.content.decode()
+    assert not Application.objects.exists()
+
+
+def test_application_without_relying_party_needs_no_origin(admin_client: Client) -> None:
+    data = new_application_data(admin_client, "")
+    for name in list(data):
+        if name.startswith("fedcm-0-"):
+            del data[name]
+    # What a browser submits for the untouched extra form: its defaults.
+    data.update({"fedcm-0-enabled": "on", "fedcm-0-icon_size": "40"})
+    response = admin_client.post(application_url("add"), data)
+    assert response.status_code == 302
+    assert Application.objects.exists() and not RelyingParty.objects.exists()
+
+
 def test_invalid_relying_party_url_is_a_form_error(admin_client: Client) -> None:
     data = new_application_data(admin_client, "https://shop.test")
     data["fedcm-0-icon_url"] = "http://shop.test/icon.png"
