@@ -80,8 +80,9 @@ class CodeRequest:
 
 
 def is_code_request(params: dict[str, Any] | None) -> bool:
-    """True when ``params`` ask for an authorization code (``response_type=code``)."""
-    return isinstance(params, dict) and "response_type" in params
+    """True when ``params`` carry OAuth request parameters (``response_type``,
+    or a PAR ``request_uri``, which is refused rather than silently ignored)."""
+    return isinstance(params, dict) and ("response_type" in params or "request_uri" in params)
 
 
 def parse_code_request(
@@ -95,6 +96,10 @@ def parse_code_request(
     if not is_code_request(params):
         return None
     assert params is not None
+    if "request_uri" in params:
+        # Pushed authorization requests (RFC 9126) are not supported: DOT has
+        # no PAR endpoint. Saying so beats minting a token the RP did not ask for.
+        raise OAuthParamsError("invalid_request", "request_uri is not supported.")
     if params.get("response_type") != "code":
         raise OAuthParamsError("unsupported_response_type", "Only response_type=code is supported.")
     challenge = params.get("code_challenge")

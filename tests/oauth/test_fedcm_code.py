@@ -265,6 +265,7 @@ def test_fedcm_code_cannot_be_redeemed_as_a_redirect_flow_code(
         ({"scope": ""}, "invalid_scope"),
         ({"scope": ["openid"]}, "invalid_scope"),
         ({"nonce": "n" * 256}, "invalid_request"),
+        ({"request_uri": "urn:ietf:params:oauth:request_uri:x"}, "invalid_request"),
     ],
 )
 def test_bad_oauth_params_are_refused_and_nothing_is_written(
@@ -293,3 +294,8 @@ def test_client_not_allowed_the_code_grant_is_unauthorized(
 def test_plain_fedcm_params_are_not_a_code_request(fedcm_rp: RelyingParty) -> None:
     assert fedcm_code.parse_code_request({"nonce": "x"}, fedcm_rp) is None
     assert fedcm_code.parse_code_request({}, fedcm_rp) is None
+
+
+def test_par_request_uri_alone_is_refused_not_ignored(client: Client, returning: Any) -> None:
+    response = assertion(client, returning, {"request_uri": "urn:x", "nonce": "n"})
+    assert error_of(response) == "invalid_request"
