@@ -208,3 +208,23 @@ def issue_from_params(
         nonce=nonce,
         fields=fields,
     )
+
+
+def scope_labels(params: dict[str, Any] | None) -> list[str]:
+    """Consent-page lines for requested OAuth scopes that release no FedCM
+    field (``read``, ``api``...): their descriptions from DOT's ``SCOPES``.
+    OIDC scopes are already shown as the fields they release."""
+    if not is_code_request(params):
+        return []
+    assert params is not None
+    scope = params.get("scope")
+    if not isinstance(scope, str):
+        return []
+    from oauth2_provider.scopes import get_scopes_backend
+
+    described = get_scopes_backend().get_all_scopes()
+    return [
+        str(described.get(name, name))
+        for name in sorted(set(scope.split()))
+        if name not in scope_map.SCOPE_FIELDS
+    ]

@@ -32,6 +32,7 @@ from django_fedcm.adapter import RECOGNISED_FIELDS, get_adapter
 from django_fedcm.assertion import issue_assertion
 from django_fedcm.keys import NoActiveKey
 from django_fedcm.models import ContinuationRequest
+from django_fedcm.oauth import fedcm_code
 from django_fedcm.registry import origin_is_registered
 
 TEMPLATE = "django_fedcm/continuation.html"
@@ -133,7 +134,8 @@ def view(request: HttpRequest, reference: str) -> HttpResponse:
         "consent",
         client_name=relying_party.display_name,
         origin=state.origin,
-        fields=[FIELD_LABELS[f] for f in RECOGNISED_FIELDS if f in state.fields],
+        fields=[FIELD_LABELS[f] for f in RECOGNISED_FIELDS if f in state.fields]
+        + fedcm_code.scope_labels(state.params),
         terms_of_service_url=relying_party.terms_of_service_url,
         privacy_policy_url=relying_party.privacy_policy_url,
     )

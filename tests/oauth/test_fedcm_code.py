@@ -167,6 +167,8 @@ def test_40_scopes_not_yet_granted_go_through_the_consent_page(
     assert not CodeGrant.objects.exists()
 
     page = urlsplit(response.json()["continue_on"]).path
+    shown = client.get(page, secure=True, HTTP_HOST=IDP_HOST)
+    assert "Read access" in shown.content.decode()  # the scope's description (SCOPES)
     allowed = client.post(page, {"action": "allow"}, secure=True, HTTP_HOST=IDP_HOST)
     match = re.search(
         r'<script id="fedcm-continuation" type="application/json">(.*?)</script>',
