@@ -103,8 +103,9 @@ class DefaultFedCMAdapter:
                 claims["given_name"] = user.first_name
             if getattr(user, "last_name", ""):
                 claims["family_name"] = user.last_name
-        if "email" in fields and getattr(user, "email", ""):
-            claims["email"] = user.email
+        email: str = getattr(user, "email", "") or ""
+        if "email" in fields and email:
+            claims["email"] = email
             claims["email_verified"] = False
         if "username" in fields:
             claims["preferred_username"] = user.get_username()
