@@ -219,21 +219,32 @@ class Browser:
         """What the RP page received (``{"status": "ok", "token": …}`` or an error)."""
 
         def done() -> str | None:
-            # The page may be navigating (a redirect fallback, a reload): an
-            # element that is missing or stale now is waited for, not an error.
-            try:
-                element = self.driver.find_element(By.ID, element_id)
-                if element.get_attribute("data-state") == "done":
-                    return str(element.text)
-            except (NoSuchElementException, StaleElementReferenceException):
-                pass
+            if self.attribute_of(element_id, "data-state") == "done":
+                return self.text_of(element_id)
             return None
 
         return dict(json.loads(self.wait(done, timeout, f"#{element_id} on the RP page")))
 
     def result_pending(self, element_id: str = "result") -> bool:
-        element = self.driver.find_element(By.ID, element_id)
-        return element.get_attribute("data-state") == "pending"
+        return self.attribute_of(element_id, "data-state") == "pending"
+
+    # The page may be navigating (a login redirect, a redirect fallback, a
+    # reload): an element that is missing or stale right now reads as None, so
+    # the bounded waits poll again instead of failing.
+
+    def text_of(self, element_id: str) -> str | None:
+        """The element's text, or ``None`` while it is not on the page."""
+        try:
+            return str(self.driver.find_element(By.ID, element_id).text)
+        except (NoSuchElementException, StaleElementReferenceException):
+            return None
+
+    def attribute_of(self, element_id: str, name: str) -> str | None:
+        try:
+            value = self.driver.find_element(By.ID, element_id).get_attribute(name)
+        except (NoSuchElementException, StaleElementReferenceException):
+            return None
+        return None if value is None else str(value)
 
     # ---------------------------------------------------------------- pages
 
@@ -263,10 +274,7 @@ class Browser:
         self.driver.get(f"{self.sites.idp}/fedcm/login?next=/e2e/idp/")
         self.fill_login_form(username, password)
         self.wait(
-            lambda: (
-                self.driver.find_elements(By.ID, "who")
-                and self.driver.find_element(By.ID, "who").text == username
-            ),
+            lambda: self.text_of("who") == username,
             what=f"the IdP page to show {username} signed in",
         )
 
@@ -275,16 +283,21 @@ class Browser:
         self.driver.get(f"{self.sites.idp}/e2e/idp/")
         self.driver.find_element(By.ID, "sign-out").click()
         self.wait(
-            lambda: (
-                self.driver.find_elements(By.ID, "who")
-                and self.driver.find_element(By.ID, "who").text == ""
-                and "/e2e/idp/" in self.driver.current_url
-            ),
+            lambda: self.text_of("who") == "" and "/e2e/idp/" in self.driver.current_url,
             what="the IdP page to show nobody signed in",
         )
 
     def fill_login_form(self, username: str, password: str) -> None:
         self.wait(lambda: self.driver.find_elements(By.NAME, "password"), what="the login form")
+        # A popup may still be loading or redirecting: retry the fill once on
+        # a stale element rather than fail.
+        try:
+            self._fill(username, password)
+        except StaleElementReferenceException:
+            self.wait(lambda: self.driver.find_elements(By.NAME, "password"), what="the form")
+            self._fill(username, password)
+
+    def _fill(self, username: str, password: str) -> None:
         field = self.driver.find_element(By.NAME, "username")
         field.clear()
         field.send_keys(username)
