@@ -134,6 +134,7 @@ def run_pytest(label: str, extra_env: dict[str, str], args: list[str], *, append
         "pytest",
         "-p",
         "no:cacheprovider",
+        "-rfEs",  # list skips with their reasons: a skipped e2e module must be visible
         "--cov=django_fedcm",
         "--cov-branch",
         "--cov-report=term-missing:skip-covered",
