@@ -74,7 +74,9 @@ class DefaultFedCMAdapter:
             account["picture"] = picture
         return account
 
-    def get_picture_url(self, request: HttpRequest, user: Any, profile: AccountProfile) -> str | None:
+    def get_picture_url(
+        self, request: HttpRequest, user: Any, profile: AccountProfile
+    ) -> str | None:
         """Absolute URL of the account picture (served by the ``picture`` view)."""
         if not profile.picture:
             return None

@@ -119,9 +119,7 @@ class Grant(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="fedcm_grants"
     )
-    relying_party = models.ForeignKey(
-        RelyingParty, on_delete=models.CASCADE, related_name="grants"
-    )
+    relying_party = models.ForeignKey(RelyingParty, on_delete=models.CASCADE, related_name="grants")
     disclosed_fields = models.JSONField(_("disclosed fields"), default=list, blank=True)
     scopes = models.JSONField(_("granted scopes"), default=list, blank=True)
     created_at = models.DateTimeField(_("first sign-in"), auto_now_add=True)

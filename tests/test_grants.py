@@ -10,7 +10,9 @@ from django_fedcm.models import Grant, RelyingParty
 pytestmark = pytest.mark.django_db
 
 
-def test_record_grant_creates_once_and_widens_fields(fedcm_user: Any, fedcm_rp: RelyingParty) -> None:
+def test_record_grant_creates_once_and_widens_fields(
+    fedcm_user: Any, fedcm_rp: RelyingParty
+) -> None:
     seen: list[Any] = []
 
     def receiver(**kwargs: Any) -> None:
