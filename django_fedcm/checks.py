@@ -536,6 +536,49 @@ def check_urls(**kwargs: Any) -> Messages:
 # --------------------------------------------------------------------------- deploy
 
 
+@register()
+def check_use_other_account(**kwargs: Any) -> Messages:
+    """The built-in login page signs one user in per session; it cannot add a
+    second account, which is what "use another account" opens it for."""
+    enabled = getattr(settings, "FEDCM_SUPPORTS_USE_OTHER_ACCOUNT", False)
+    if enabled is True and not getattr(settings, "FEDCM_LOGIN_URL", None):
+        return [
+            _warning(
+                "W061",
+                "FEDCM_SUPPORTS_USE_OTHER_ACCOUNT is on but login_url is the built-in "
+                "page, which cannot add a second account.",
+                "Point FEDCM_LOGIN_URL at a page that can sign in another account, or "
+                "turn FEDCM_SUPPORTS_USE_OTHER_ACCOUNT off.",
+            )
+        ]
+    return []
+
+
+@register()
+def check_oauth_validator(**kwargs: Any) -> Messages:
+    """With OIDC on, DOT must sign ID tokens with the fedcm_keys key set, or the
+    OAuth door would issue tokens the published JWKS cannot verify."""
+    from oauth2_provider.settings import oauth2_settings
+
+    if not oauth2_settings.OIDC_ENABLED:
+        return []
+    validator = oauth2_settings.OAUTH2_VALIDATOR_CLASS
+    from django_fedcm.oauth.validators import FedCMOAuth2Validator
+
+    if isinstance(validator, type) and issubclass(validator, FedCMOAuth2Validator):
+        return []
+    return [
+        _warning(
+            "W090",
+            "OIDC is enabled in OAUTH2_PROVIDER but OAUTH2_VALIDATOR_CLASS is not "
+            "FedCMOAuth2Validator: the OAuth door would sign ID tokens with another key "
+            "and issuer than FedCM.",
+            'Set OAUTH2_PROVIDER["OAUTH2_VALIDATOR_CLASS"] = '
+            '"django_fedcm.oauth.validators.FedCMOAuth2Validator" (or a subclass).',
+        )
+    ]
+
+
 @register(Tags.security, deploy=True)
 def check_deploy(**kwargs: Any) -> Messages:
     issuer = getattr(settings, "FEDCM_ISSUER", None)

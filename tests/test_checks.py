@@ -463,3 +463,24 @@ def test_issuer_not_in_canonical_form_warns(issuer: str, canonical: str) -> None
         (warning,) = checks.check_issuer()
     assert warning.id == "django_fedcm.W046"
     assert warning.hint == f'Set FEDCM_ISSUER = "{canonical}".'
+
+
+# --------------------------------------------------------------------------- W061, W090
+
+
+def test_w061_use_other_account_needs_a_capable_login_page() -> None:
+    with override_settings(FEDCM_SUPPORTS_USE_OTHER_ACCOUNT=True):
+        assert [m.id for m in checks.check_use_other_account()] == ["django_fedcm.W061"]
+    with override_settings(
+        FEDCM_SUPPORTS_USE_OTHER_ACCOUNT=True, FEDCM_LOGIN_URL="/accounts/switch/"
+    ):
+        assert checks.check_use_other_account() == []
+    assert checks.check_use_other_account() == []
+
+
+def test_w090_oidc_needs_the_fedcm_validator() -> None:
+    assert checks.check_oauth_validator() == []
+    with override_settings(OAUTH2_PROVIDER={"OIDC_ENABLED": True}):
+        assert [m.id for m in checks.check_oauth_validator()] == ["django_fedcm.W090"]
+    with override_settings(OAUTH2_PROVIDER={"OIDC_ENABLED": False}):
+        assert checks.check_oauth_validator() == []
