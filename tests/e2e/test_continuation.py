@@ -16,6 +16,7 @@ from tests.e2e.harness import ACCOUNT_CHOOSER, Browser
 pytestmark = pytest.mark.e2e
 
 
+@pytest.mark.checklist(38, 44, 46)
 def test_consent_popup_resolves_the_token(
     signed_in: Callable[[str], Any],
     rp_page: Callable[..., Browser],

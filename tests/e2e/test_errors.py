@@ -14,6 +14,7 @@ from tests.e2e.harness import ACCOUNT_CHOOSER, Browser
 pytestmark = pytest.mark.e2e
 
 
+@pytest.mark.checklist(41, 42)
 def test_error_response_reaches_the_rp_with_code_and_url(
     signed_in: Callable[[str], Any],
     rp_page: Callable[..., Browser],
@@ -39,6 +40,7 @@ def test_error_response_reaches_the_rp_with_code_and_url(
     assert not Grant.objects.exists()
 
 
+@pytest.mark.checklist(27, 30)
 def test_origin_not_registered_for_the_client_gets_no_token(
     signed_in: Callable[[str], Any],
     rp_page: Callable[..., Browser],

@@ -16,6 +16,7 @@ from tests.e2e.harness import ACCOUNT_CHOOSER, CONFIRM_IDP_LOGIN, Browser
 pytestmark = pytest.mark.e2e
 
 
+@pytest.mark.checklist(48, 49)
 @pytest.mark.parametrize(
     ("hint", "matching", "other"),
     [

@@ -13,6 +13,7 @@ from tests.e2e.harness import ACCOUNT_CHOOSER, Browser
 pytestmark = pytest.mark.e2e
 
 
+@pytest.mark.checklist(52)
 def test_sign_out_makes_passive_mode_silent(
     signed_in: Callable[[str], Any],
     rp_page: Callable[..., Browser],

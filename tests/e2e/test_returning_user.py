@@ -26,6 +26,7 @@ def first_sign_in(page: Browser) -> dict[str, Any]:
     return result
 
 
+@pytest.mark.checklist(18)
 def test_returning_user_is_signed_in_automatically(
     signed_in: Callable[[str], Any],
     rp_page: Callable[..., Browser],
@@ -50,6 +51,7 @@ def test_returning_user_is_signed_in_automatically(
     assert Grant.objects.filter(user=alice, relying_party=e2e_rp).count() == 1
 
 
+@pytest.mark.checklist(18)
 def test_mediation_required_shows_the_chooser_to_a_returning_user(
     signed_in: Callable[[str], Any],
     rp_page: Callable[..., Browser],
@@ -70,6 +72,7 @@ def test_mediation_required_shows_the_chooser_to_a_returning_user(
     assert verify_token(result["token"], nonce="n-required")["sub"] == str(alice.pk)
 
 
+@pytest.mark.checklist(39)
 def test_client_requiring_user_action_refuses_auto_reauthentication(
     signed_in: Callable[[str], Any],
     rp_page: Callable[..., Browser],
@@ -100,6 +103,7 @@ def test_client_requiring_user_action_refuses_auto_reauthentication(
     assert verify_token(result["token"], nonce="n-click")["sub"] == str(alice.pk)
 
 
+@pytest.mark.checklist(57, 58)
 def test_disconnect_removes_the_grant_and_brings_back_the_disclosure(
     signed_in: Callable[[str], Any],
     rp_page: Callable[..., Browser],

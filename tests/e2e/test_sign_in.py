@@ -16,6 +16,7 @@ from tests.e2e.harness import ACCOUNT_CHOOSER, CONFIRM_IDP_LOGIN, Browser
 pytestmark = pytest.mark.e2e
 
 
+@pytest.mark.checklist(13, 32, 34, 59)
 def test_passive_sign_in(
     signed_in: Callable[[str], Any],
     rp_page: Callable[..., Browser],
@@ -44,6 +45,7 @@ def test_passive_sign_in(
     assert set(grant.disclosed_fields) >= {"name", "email"}
 
 
+@pytest.mark.checklist(32)
 def test_active_sign_in(
     signed_in: Callable[[str], Any],
     rp_page: Callable[..., Browser],
@@ -67,6 +69,7 @@ def test_active_sign_in(
     assert "/fedcm/assertion" in request_log
 
 
+@pytest.mark.checklist(48, 49, 51)
 def test_active_signed_out_user_signs_in_through_login_popup(
     e2e_users: dict[str, Any],
     rp_page: Callable[..., Browser],
@@ -92,6 +95,7 @@ def test_active_signed_out_user_signs_in_through_login_popup(
     assert Grant.objects.filter(user=bob, relying_party=e2e_rp).exists()
 
 
+@pytest.mark.checklist(16, 49)
 def test_expired_session_confirms_idp_login(
     signed_in: Callable[[str], Any],
     rp_page: Callable[..., Browser],
@@ -117,6 +121,7 @@ def test_expired_session_confirms_idp_login(
     assert Grant.objects.filter(user=alice, relying_party=e2e_rp).count() == 1
 
 
+@pytest.mark.checklist(19)
 @pytest.mark.parametrize(
     ("hint", "signed_in_as"),
     [
@@ -144,6 +149,7 @@ def test_hint_matching_the_account_lists_it(
     assert verify_token(result["token"], nonce="n-hint")["sub"] == str(user.pk)
 
 
+@pytest.mark.checklist(19)
 @pytest.mark.parametrize(
     ("hint", "signed_in_as"),
     [
