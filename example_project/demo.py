@@ -127,6 +127,7 @@ def check() -> bool:
         f"{demo_env.IDP_ORIGIN}/.well-known/web-identity",
         f"{demo_env.IDP_ORIGIN}/fedcm/config.json",
         f"{demo_env.IDP_ORIGIN}/fedcm/jwks.json",
+        f"{demo_env.IDP_ORIGIN}/.well-known/openid-configuration",
         f"{demo_env.RP_ORIGIN}/",
     ]
     ok = True

@@ -83,7 +83,20 @@ LOGOUT_REDIRECT_URL = "/"
 # The issuer the ID tokens name; the demo RP checks it.
 FEDCM_ISSUER = demo_env.IDP_ORIGIN
 
-OAUTH2_PROVIDER = {"PKCE_REQUIRED": True}
+# The OAuth 2.0 / OIDC door (docs/oauth-and-fedcm.md): same issuer, same key
+# set, same client registration as FedCM, for browsers without FedCM.
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "PKCE_REQUIRED": True,
+    "OAUTH2_VALIDATOR_CLASS": "django_fedcm.oauth.validators.FedCMOAuth2Validator",
+    "OIDC_ISS_ENDPOINT": FEDCM_ISSUER,
+    "SCOPES": {
+        "openid": "Sign you in",
+        "profile": "Your name and picture",
+        "email": "Your email address",
+    },
+    "DEFAULT_SCOPES": ["openid"],
+}
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 
 LOGGING = {

@@ -13,6 +13,8 @@ urlpatterns = [
     # popup (/fedcm/login) is django_fedcm's.
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The OAuth 2.0 / OIDC door for browsers without FedCM (DOT, one registry).
+    path("o/", include("django_fedcm.oauth.urls")),
     # FedCM needs its endpoints at exact, redirect-free paths at the root.
     path("", include("django_fedcm.urls")),
 ]
