@@ -49,3 +49,4 @@ CSRF_COOKIE_NAME = "demo_rp_csrftoken"
 DEMO_RP_IDP_ORIGIN = demo_env.IDP_ORIGIN
 DEMO_RP_CONFIG_URL = f"{demo_env.IDP_ORIGIN}/fedcm/config.json"
 DEMO_RP_CLIENT_ID = demo_env.CLIENT_ID
+DEMO_RP_ORIGIN = demo_env.RP_ORIGIN  # the origin registered for the client at the IdP

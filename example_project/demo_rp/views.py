@@ -29,6 +29,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "config": {
             "configURL": settings.DEMO_RP_CONFIG_URL,
             "clientId": settings.DEMO_RP_CLIENT_ID,
+            "origin": settings.DEMO_RP_ORIGIN,
             "nonce": _new_nonce(request),
             "claims": request.session.get("claims"),
         }
