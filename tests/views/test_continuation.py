@@ -90,6 +90,16 @@ def test_46_consent_page_shows_client_fields_and_links(client: Client, continue_
 
 
 @pytest.mark.checklist(46)
+def test_46_consent_page_uses_the_shared_page_layout(client: Client, continue_on: str) -> None:
+    html = get(client, continue_on).content.decode()
+    assert "django_fedcm/fedcm.css" in html and "django_fedcm/continuation.js" in html
+    assert 'class="fedcm-card"' in html
+    # no-referrer would make the Allow POST's Origin "null" and fail Django's CSRF check.
+    assert 'content="no-referrer"' not in html
+    assert html.index('value="cancel"') < html.index('value="allow"')  # primary action last
+
+
+@pytest.mark.checklist(46)
 def test_46_allow_resolves_a_token_for_the_original_client_and_nonce(
     client: Client, signed_in: Any, continue_on: str, fedcm_rp: RelyingParty, issued: list[Any]
 ) -> None:
