@@ -141,9 +141,50 @@ class RelyingPartyInline(StackedInline):
         return formfield
 
 
+#: DOT's ``Application.clean()`` message (same msgid, so it matches in any language).
+DOT_RSA_KEY_ERROR = _("You must set OIDC_RSA_PRIVATE_KEY to use RSA algorithm")
+
+
+def signs_with_fedcm_keys() -> bool:
+    """True when DOT's ID tokens are signed by FedCMOAuth2Validator with the
+    ``fedcm_keys`` key set, so DOT's ``OIDC_RSA_PRIVATE_KEY`` is never used."""
+    from oauth2_provider.settings import oauth2_settings
+
+    from django_fedcm.oauth.validators import FedCMOAuth2Validator
+
+    validator = oauth2_settings.OAUTH2_VALIDATOR_CLASS
+    return isinstance(validator, type) and issubclass(validator, FedCMOAuth2Validator)
+
+
+class FedCMKeysApplicationForm(ModelForm):
+    """Mixed into the Application admin form: DOT refuses the RS256 algorithm
+    unless ``OIDC_RSA_PRIVATE_KEY`` is set, but with FedCMOAuth2Validator that
+    key is never used, and the demo, the REST API and the docs register RS256
+    clients; without this they could not be saved in the admin."""
+
+    def _post_clean(self) -> None:
+        super()._post_clean()  # type: ignore[misc]  # private ModelForm hook
+        errors = self.errors.get("algorithm")
+        if not errors or not signs_with_fedcm_keys():
+            return
+        message = str(DOT_RSA_KEY_ERROR)
+        kept = [e for e in errors.as_data() if message not in e.messages]
+        if kept:
+            errors.data[:] = kept
+        else:
+            del self.errors["algorithm"]
+            self.cleaned_data["algorithm"] = self.instance.algorithm
+
+
 class FedCMApplicationAdminMixin(ModelAdmin):
     """Adds the relying-party inline and exact-origin validation to whatever
     Application admin is registered (DOT's, or the project's own)."""
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> type[ModelForm]:
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (FedCMKeysApplicationForm, form), {})
 
     def get_inlines(self, request: HttpRequest, obj: Any) -> list[type[Any]]:
         return [*super().get_inlines(request, obj), RelyingPartyInline]

@@ -587,3 +587,27 @@ def test_other_inlines_are_saved_but_not_audited(model: Any, admin_user: Any) ->
     admin.site.get_model_admin(model).save_formset(request, None, formset, change=True)
     assert formset.saved
     assert not AuditEvent.objects.exists()
+
+
+def test_rs256_application_saves_without_dot_rsa_key(admin_client: Client) -> None:
+    # FedCMOAuth2Validator signs ID tokens with the fedcm_keys key set, so DOT's
+    # "set OIDC_RSA_PRIVATE_KEY" refusal must not block an RS256 registration.
+    data = new_application_data(admin_client, "https://shop.test")
+    data["algorithm"] = Application.RS256_ALGORITHM
+    response = admin_client.post(application_url("add"), data)
+    assert response.status_code == 302
+    assert Application.objects.get().algorithm == Application.RS256_ALGORITHM
+
+
+def test_rs256_application_needs_dot_rsa_key_with_another_validator(
+    admin_client: Client, settings: Any
+) -> None:
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER}
+    del settings.OAUTH2_PROVIDER["OAUTH2_VALIDATOR_CLASS"]
+    settings.OAUTH2_PROVIDER["OIDC_ENABLED"] = False
+    data = new_application_data(admin_client, "https://shop.test")
+    data["algorithm"] = Application.RS256_ALGORITHM
+    response = admin_client.post(application_url("add"), data)
+    assert response.status_code == 200
+    assert "OIDC_RSA_PRIVATE_KEY" in str(response.context["adminform"].form.errors)
+    assert not Application.objects.exists()
