@@ -24,6 +24,7 @@ audiences ``azp`` must be ``client_id``), ``exp`` and ``iat`` with leeway, and
 from __future__ import annotations
 
 import hmac
+import http.client
 import json
 import threading
 import time
@@ -160,6 +161,10 @@ class JWKSClient:
         with self._lock:
             now = self._clock()
             fresh = self._fetched_at is not None and now - self._fetched_at < self.cache_seconds
+            if self._keys is None and not self._may_refetch(now):
+                # Never fetched successfully and the last attempt failed: do
+                # not turn every incoming token into an outbound request.
+                raise JWKSFetchError("The JWKS is unavailable; retrying later.")
             if self._keys is None or (not fresh and self._may_refetch(now)):
                 self._refresh(now)
             assert self._keys is not None
@@ -212,7 +217,7 @@ class JWKSClient:
             body = self._fetch(self.jwks_uri, self.timeout)
         except JWKSFetchError:
             raise
-        except (OSError, urllib.error.URLError, ValueError) as exc:
+        except (OSError, urllib.error.URLError, http.client.HTTPException, ValueError) as exc:
             raise JWKSFetchError(f"Could not fetch the JWKS: {type(exc).__name__}") from None
         if len(body) > MAX_JWKS_BYTES:
             raise JWKSFetchError("The JWKS document is too large.")

@@ -386,3 +386,32 @@ def test_default_fetch_refuses_non_http_urls() -> None:
     client = rp.JWKSClient("file:///etc/passwd")
     with pytest.raises(rp.JWKSFetchError):
         client.get_keys()
+
+
+def test_unreachable_jwks_without_cache_is_retried_at_most_once_per_interval(
+    make_verifier: Callable[..., Any], rsa_key: jwk.JWK
+) -> None:
+    # An IdP outage before the first successful fetch must not turn every
+    # incoming token into an outbound request (each may block for `timeout`).
+    clock = Clock()
+    verifier, fetch = make_verifier(jwks_clock=clock, min_refetch_interval=30)
+    fetch.fail = True
+    for _ in range(5):
+        with pytest.raises(rp.JWKSFetchError):
+            verifier.verify(sign(rsa_key, claims()))
+    assert fetch.calls == 1
+    clock.now += 31
+    fetch.fail = False
+    assert verifier.verify(sign(rsa_key, claims()))["sub"] == "42"
+    assert fetch.calls == 2
+
+
+def test_http_protocol_error_from_the_jwks_fetch_is_a_fetch_error() -> None:
+    import http.client
+
+    def fetch(url: str, timeout: float) -> bytes:
+        raise http.client.BadStatusLine("garbage")  # not an OSError
+
+    client = rp.JWKSClient("https://idp.test/jwks", fetch=fetch)
+    with pytest.raises(rp.JWKSFetchError):
+        client.get_keys()
