@@ -96,6 +96,10 @@ OAUTH2_PROVIDER = {
         "email": "Your email address",
     },
     "DEFAULT_SCOPES": ["openid"],
+    # The demo RP's origin is http://127.0.0.1:8001: DOT validates the allowed
+    # origins against this list (default ["https"]), so without "http" the demo
+    # client could not be saved in the admin. Production: leave it at https.
+    "ALLOWED_SCHEMES": ["http", "https"],
 }
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 
