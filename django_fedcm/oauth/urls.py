@@ -10,10 +10,23 @@ projects keeps working). Three routes differ from DOT's:
   site-root discovery view (one issuer);
 * ``.well-known/jwks.json`` serves the ``fedcm_keys`` key set (one key set)
   instead of DOT's ``OIDC_RSA_PRIVATE_KEY``.
+
+Every route also answers ``400 invalid_request`` for a NUL byte in a query or
+form value or in the ``Authorization`` header: DOT looks client ids, codes
+and tokens up as given, and PostgreSQL refuses NUL in a string literal, so
+such a request would otherwise end as a 500.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.urls import URLPattern, URLResolver, path, re_path
 from oauth2_provider import urls as dot_urls
 
@@ -32,6 +45,60 @@ _REPLACED: dict[str, URLPattern] = {
     "jwks-info": path(".well-known/jwks.json", jwks.view, name="jwks-info"),
 }
 
+
+def _authorization_has_nul(request: HttpRequest) -> bool:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if "\x00" in header:
+        return True
+    scheme, _, credentials = header.partition(" ")
+    if scheme.lower() != "basic":
+        return False
+    try:  # DOT percent-decodes the Basic credentials too
+        decoded = base64.b64decode(credentials.strip()).decode("utf-8", "replace")
+    except (binascii.Error, ValueError):
+        return False
+    return "\x00" in decoded or "%00" in decoded
+
+
+def _has_nul(request: HttpRequest) -> bool:
+    if _authorization_has_nul(request):
+        return True
+    try:
+        forms = [request.GET, request.POST]
+    except (MultiPartParserError, ValueError, OSError):
+        return False  # DOT answers the broken body itself
+    return any(
+        "\x00" in key or any("\x00" in value for value in values)
+        for form in forms
+        for key, values in form.lists()
+    )
+
+
+def refuse_nul(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """``400 invalid_request`` instead of a database error for NUL input."""
+
+    @wraps(view)  # keeps view_class and csrf_exempt
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if _has_nul(request):
+            return JsonResponse({"error": "invalid_request"}, status=400)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+#: Our own document views read no input; they stay unwrapped.
+_UNGUARDED = frozenset({"oidc-connect-discovery-info", "jwks-info"})
+
+
+def _guarded(pattern: URLPattern | URLResolver) -> URLPattern | URLResolver:
+    if not isinstance(pattern, URLPattern) or pattern.name in _UNGUARDED:
+        return pattern
+    return URLPattern(
+        pattern.pattern, refuse_nul(pattern.callback), pattern.default_args, pattern.name
+    )
+
+
 urlpatterns: list[URLPattern | URLResolver] = [
-    _REPLACED.get(getattr(pattern, "name", None) or "", pattern) for pattern in dot_urls.urlpatterns
+    _guarded(_REPLACED.get(getattr(pattern, "name", None) or "", pattern))
+    for pattern in dot_urls.urlpatterns
 ]

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+from typing import Any
+
+import pytest
+from django.test import Client
 from django.urls import resolve, reverse
 
 from django_fedcm.oauth.views import AuthorizationView
@@ -17,3 +22,43 @@ def test_replaced_routes_resolve_to_django_fedcm_views() -> None:
 def test_other_dot_routes_are_kept() -> None:
     for name in ("token", "revoke-token", "introspect", "user-info", "rp-initiated-logout"):
         assert reverse(f"oauth2_provider:{name}").startswith("/o/")
+
+
+@pytest.mark.parametrize(
+    ("method", "name", "data", "headers"),
+    [
+        ("get", "authorize", {"client_id": "\x00", "response_type": "code"}, {}),
+        (
+            "post",
+            "token",
+            {"grant_type": "authorization_code", "code": "\x00", "client_id": "rp-client"},
+            {},
+        ),
+        ("post", "introspect", {"token": "x", "client_id": "\x00"}, {}),
+        ("post", "revoke-token", {"token": "\x00", "client_id": "rp-client"}, {}),
+        (
+            "post",
+            "token",
+            {"grant_type": "client_credentials"},
+            {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(b"%00:secret").decode()},
+        ),
+    ],
+)
+def test_nul_bytes_are_an_invalid_request_not_a_database_error(
+    client: Client,
+    fedcm_rp: Any,
+    method: str,
+    name: str,
+    data: dict[str, str],
+    headers: dict[str, str],
+) -> None:
+    # PostgreSQL refuses NUL in string literals: DOT's lookups would be a 500.
+    response = getattr(client, method)(reverse(f"oauth2_provider:{name}"), data, **headers)
+    assert response.status_code == 400
+    assert response.json() == {"error": "invalid_request"}
+
+
+def test_wrapped_routes_keep_their_view_class_and_csrf_exemption() -> None:
+    token = resolve(reverse("oauth2_provider:token")).func
+    assert getattr(token, "csrf_exempt", False)
+    assert token.view_class.__name__ == "TokenView"
