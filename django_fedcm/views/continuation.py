@@ -25,6 +25,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_deny
 from django.views.decorators.http import require_http_methods
 
 from django_fedcm import continuations
@@ -112,6 +113,9 @@ def _allow(request: HttpRequest, state: ContinuationRequest) -> HttpResponse:
     )
 
 
+# The Allow button must never be framed (clickjacking), even in a project
+# without XFrameOptionsMiddleware; the browser opens the page as a popup.
+@xframe_options_deny
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def view(request: HttpRequest, reference: str) -> HttpResponse:

@@ -27,6 +27,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_deny
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -111,6 +112,9 @@ def render_page(
 # The form may be shown to a user signed in with another account than the RP
 # hinted; re-asserting logged-in there would make Chromium offer that account.
 @reassert_exempt
+# A sign-in form must never be framed (clickjacking), even in a project
+# without XFrameOptionsMiddleware; the browser opens it as a popup anyway.
+@xframe_options_deny
 @sensitive_post_parameters()
 @csrf_protect
 @never_cache

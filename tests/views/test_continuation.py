@@ -290,3 +290,19 @@ def test_46_real_csrf_round_trip_with_the_popup_origin(signed_in: Any, continue_
     )
     assert response.status_code == 200
     assert script_data(response)["action"] == "resolve"
+
+
+@pytest.mark.checklist(46)
+def test_46_consent_page_is_not_frameable_without_the_clickjacking_middleware(
+    continue_on: str, signed_in: Any, settings: Any
+) -> None:
+    # An "Allow" button in a frame is a clickjacking target: the view says
+    # DENY itself rather than relying on the project's middleware.
+    settings.MIDDLEWARE = [
+        m
+        for m in settings.MIDDLEWARE
+        if m != "django.middleware.clickjacking.XFrameOptionsMiddleware"
+    ]
+    fresh = Client()  # a new handler: the middleware chain is built per client
+    fresh.force_login(signed_in)
+    assert get(fresh, continue_on)["X-Frame-Options"] == "DENY"

@@ -215,3 +215,16 @@ def test_login_with_nul_bytes_is_a_form_error_not_a_crash(
 def test_login_hint_with_nul_byte_is_harmless(client: Client, fedcm_signed_in: Any) -> None:
     response = client.get(URL, {"login_hint": "al\x00ice"}, **IDP)
     assert response.status_code == 200
+
+
+def test_login_page_is_not_frameable_without_the_clickjacking_middleware(
+    client: Client, settings: Any
+) -> None:
+    # The sign-in form must not be framed (clickjacking) even in a project
+    # that dropped XFrameOptionsMiddleware: the view says DENY itself.
+    settings.MIDDLEWARE = [
+        m
+        for m in settings.MIDDLEWARE
+        if m != "django.middleware.clickjacking.XFrameOptionsMiddleware"
+    ]
+    assert client.get(URL, **IDP)["X-Frame-Options"] == "DENY"
