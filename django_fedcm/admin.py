@@ -412,8 +412,8 @@ class GrantAdmin(ModelAdmin):
     list_display = (
         "user",
         "relying_party",
-        "disclosed_fields",
-        "scopes",
+        "disclosed_fields_list",
+        "scopes_list",
         "created_at",
         "last_used_at",
     )
@@ -432,6 +432,15 @@ class GrantAdmin(ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    # Plain "email, name" rather than the JSON list the field would render.
+    @admin.display(description=_("disclosed fields"), ordering="disclosed_fields")
+    def disclosed_fields_list(self, obj: Grant) -> str:
+        return ", ".join(obj.disclosed_fields) or "-"
+
+    @admin.display(description=_("granted scopes"), ordering="scopes")
+    def scopes_list(self, obj: Grant) -> str:
+        return ", ".join(obj.scopes) or "-"
 
     def _revoke(self, request: HttpRequest, grant: Grant) -> bool:
         with transaction.atomic():
@@ -559,7 +568,8 @@ class SigningKeyAdmin(ModelAdmin):
         if old is not None:
             until = keys.published_until(old)
             assert until is not None  # a key retired by rotate has retired_at
-            message += " " + _("%(kid)s stays in the JWKS until %(until)s.") % {
+            # No final period: en date formats end in "p.m." already.
+            message += " " + _("%(kid)s stays in the JWKS until %(until)s") % {
                 "kid": old.kid,
                 "until": date_format(localtime(until), "DATETIME_FORMAT"),
             }

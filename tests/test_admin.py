@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Callable
 from html.parser import HTMLParser
 from typing import Any
@@ -509,6 +510,7 @@ def test_rotate_button_rotates_and_audits(
     content = response.content.decode()
     assert f"Rotated: {new.kid} (RS256) now signs." in content
     assert f"{fedcm_signing_key.kid} stays in the JWKS until" in content
+    assert not re.search(r"stays in the JWKS until [^<]*\.\.", content)  # "p.m.."
     event = AuditEvent.objects.get()
     assert event.action == "signing_key.rotated"
     assert event.changes["active_kid"] == [fedcm_signing_key.kid, new.kid]
@@ -611,3 +613,16 @@ def test_rs256_application_needs_dot_rsa_key_with_another_validator(
     assert response.status_code == 200
     assert "OIDC_RSA_PRIVATE_KEY" in str(response.context["adminform"].form.errors)
     assert not Application.objects.exists()
+
+
+def test_grant_changelist_shows_fields_and_scopes_as_plain_lists(
+    admin_client: Client,
+    fedcm_user: Any,
+    fedcm_rp: RelyingParty,
+    fedcm_make_grant: Callable[..., Grant],
+) -> None:
+    fedcm_make_grant(fedcm_user, fedcm_rp, fields=("email", "name"))  # scopes: openid
+    html = admin_client.get(reverse("admin:django_fedcm_grant_changelist")).content.decode()
+    assert '<td class="field-disclosed_fields_list">email, name</td>' in html
+    assert '<td class="field-scopes_list">openid</td>' in html
+    assert "[&quot;email&quot;" not in html
