@@ -96,7 +96,11 @@ class RelyingPartyViewSet(
         queryset = super().get_queryset()
         params = self.request.query_params
         if "client_id" in params:
-            queryset = queryset.filter(application__client_id=params["client_id"])
+            client_id = params["client_id"]
+            # No client id holds a NUL byte, and PostgreSQL refuses one in a query.
+            if "\x00" in client_id:
+                return queryset.none()
+            queryset = queryset.filter(application__client_id=client_id)
         if "enabled" in params:
             queryset = queryset.filter(enabled=_truthy(params["enabled"]))
         return queryset
@@ -130,6 +134,8 @@ class SigningKeyViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet[SigningKey])
     serializer_class = serializers.SigningKeySerializer
     permission_classes = [StaffModelPermissions]
     lookup_field = "kid"
+    # Key ids are JWK thumbprints; a NUL byte would be a PostgreSQL error (500).
+    lookup_value_regex = "[^/.\x00]+"
     action_permissions = {
         "rotate": ["django_fedcm.add_signingkey", "django_fedcm.change_signingkey"],
     }

@@ -732,3 +732,13 @@ def test_connected_apps_reject_oauth_access_tokens(two_users: dict[str, Any]) ->
     assert client.get(APPS).status_code == 401
     assert client.delete(f"{APPS}{two_users['alice_news'].pk}/").status_code == 401
     assert Grant.objects.count() == 3
+
+
+def test_nul_bytes_in_lookups_are_not_a_database_error(
+    fedcm_admin_api: APIClient, fedcm_make_rp: Callable[..., RelyingParty]
+) -> None:
+    # PostgreSQL refuses NUL in string literals; these were 500s there.
+    fedcm_make_rp("a")
+    listed = fedcm_admin_api.get(RPS + "?client_id=%00")
+    assert listed.status_code == 200 and listed.json()["results"] == []
+    assert fedcm_admin_api.get(API + "signing-keys/%00/").status_code == 404
