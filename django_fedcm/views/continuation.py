@@ -76,6 +76,10 @@ def _problem(request: HttpRequest, state: ContinuationRequest | None) -> tuple[i
         or not adapter.can_sign_in(request, user, relying_party)
     ):
         return _REFUSED
+    try:  # the client may have lost the code grant or a scope since then too
+        fedcm_code.parse_code_request(state.params, relying_party, state.nonce or None)
+    except fedcm_code.OAuthParamsError:
+        return _REFUSED
     return None
 
 

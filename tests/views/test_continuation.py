@@ -306,3 +306,33 @@ def test_46_consent_page_is_not_frameable_without_the_clickjacking_middleware(
     fresh = Client()  # a new handler: the middleware chain is built per client
     fresh.force_login(signed_in)
     assert get(fresh, continue_on)["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.checklist(46)
+def test_46_code_request_no_longer_valid_is_refused_not_a_crash(
+    client: Client, signed_in: Any, fedcm_rp: RelyingParty, issued: list[Any]
+) -> None:
+    # The OAuth params were valid when the id assertion endpoint stored them;
+    # the client lost the code grant before the user clicked Allow.
+    from oauth2_provider.models import Grant as CodeGrant
+
+    from tests.oauth.conftest import make_pkce
+
+    params = {
+        "response_type": "code",
+        "scope": "openid read",
+        "code_challenge": make_pkce().challenge,
+        "code_challenge_method": "S256",
+    }
+    data = {"client_id": "rp-client", "account_id": str(signed_in.pk), "params": json.dumps(params)}
+    path = urlsplit(fedcm_post(client, "id_assertion", data).json()["continue_on"]).path
+    application = fedcm_rp.application
+    application.authorization_grant_type = "client-credentials"
+    application.save()
+
+    assert get(client, path).status_code == 403
+    response = post(client, path, "allow")
+    assert response.status_code == 403
+    assert script_data(response) == {"action": "none"}
+    assert not CodeGrant.objects.exists()
+    assert not Grant.objects.exists()
