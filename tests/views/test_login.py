@@ -91,7 +91,7 @@ def test_after_login_the_page_sets_status_and_closes(client: Client, fedcm_user:
     assert closes_popup(landing)
 
 
-@pytest.mark.checklist(49)
+@pytest.mark.checklist(49, 54)
 def test_login_js_sets_status_then_calls_identity_provider_close() -> None:
     script = script_code()
     assert 'navigator.login.setStatus("logged-in")' in script
@@ -228,3 +228,17 @@ def test_login_page_is_not_frameable_without_the_clickjacking_middleware(
         if m != "django.middleware.clickjacking.XFrameOptionsMiddleware"
     ]
     assert client.get(URL, **IDP)["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.checklist(55)
+def test_no_deprecated_signin_status_api_is_used(client: Client, fedcm_user: Any) -> None:
+    """IdP-SignIn-Status headers and IdentityProvider.login()/logout() were the
+    Chrome 116-119 origin trial; only Set-Login and setStatus() are used."""
+    login = post_login(client, login_hint="ignored")
+    landing = client.get(login["Location"], **IDP)
+    for response in (login, landing):
+        assert "IdP-SignIn-Status" not in response
+        assert "Set-Login" in response
+    script = script_code()
+    assert "IdentityProvider.login(" not in script
+    assert "IdentityProvider.logout(" not in script
