@@ -40,6 +40,12 @@ class AuthorizationView(DOTAuthorizationView):  # type: ignore[misc]
         """The consent page is about to render: approve instead when a grant covers it."""
         if self.request.method != "GET" or self._validated is None:
             return None
+        # The client asked for the consent page (OIDC Core §3.1.2.1
+        # prompt=consent; DOT's approval_prompt=force): show it.
+        if "consent" in self.request.GET.get("prompt", "").split():
+            return None
+        if self.request.GET.get("approval_prompt") == "force":
+            return None
         application = context.get("application")
         relying_party = relying_party_of(application) if application is not None else None
         if relying_party is None or not relying_party.enabled:

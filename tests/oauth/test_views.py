@@ -75,3 +75,18 @@ def test_unknown_client_is_an_error_page_not_a_500(
 ) -> None:
     response = fedcm_authorize("openid", client_id="nobody")
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("extra", [{"prompt": "consent"}, {"approval_prompt": "force"}])
+def test_explicit_consent_request_is_not_skipped(
+    fedcm_rp: RelyingParty,
+    fedcm_user: Any,
+    fedcm_authorize: Callable[..., Any],
+    extra: dict[str, str],
+) -> None:
+    # OIDC Core §3.1.2.1 prompt=consent / DOT's approval_prompt=force: the
+    # client asked for the consent page, an existing grant must not skip it.
+    grants.record_grant(fedcm_user, fedcm_rp, fields=["name", "email", "picture"])
+    response = fedcm_authorize("openid profile email", **extra)
+    assert response.status_code == 200
+    assert b'name="allow"' in response.content
