@@ -20,6 +20,9 @@ from django_fedcm.internal.origins import (
         ("http://localhost:80", "http://localhost"),
         ("http://localhost:8000", "http://localhost:8000"),
         ("https://[::1]:8443", "https://[::1]:8443"),
+        ("https://xn--bcher-kva.example", "https://xn--bcher-kva.example"),
+        ("https://my_host.test", "https://my_host.test"),
+        ("https://10.0.0.1:8443", "https://10.0.0.1:8443"),
     ],
 )
 def test_normalize_origin(value: str, origin: str) -> None:
@@ -41,6 +44,16 @@ def test_normalize_origin(value: str, origin: str) -> None:
         "https://user:pw@rp.test",
         "https://rp.test:99999",
         "https://rp.test:port",
+        # Not a host a browser serialises: these would otherwise reach the
+        # user_info page's CSP header and its postMessage target verbatim.
+        "https://a;frame-ancestors",
+        "https://a,b.test",
+        'https://a"b.test',
+        "https://a<b.test",
+        "https://a%20b.test",
+        "https://a\\b.test",
+        "https://bücher.example",  # browsers send the punycode form
+        "https://[zz::1]",
     ],
 )
 def test_normalize_origin_rejects_non_origins(value: str) -> None:

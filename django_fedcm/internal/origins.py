@@ -9,12 +9,20 @@ the way browsers serialise the ``Origin`` header. No wildcards, no paths.
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+
+#: What a browser's serialised origin host can hold (ASCII; IDN hosts arrive
+#: in their punycode ``xn--`` form). Anything else could never match an
+#: ``Origin`` header and would be copied verbatim into the user_info page's
+#: ``frame-ancestors`` header and ``postMessage`` targets.
+_HOST = re.compile(r"[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?")
 
 
 def normalize_origin(value: str) -> str:
@@ -43,7 +51,16 @@ def normalize_origin(value: str) -> str:
     if parts.username is not None or parts.password is not None:
         raise ValueError(f"origin must not carry credentials: {value!r}")
     if ":" in host:  # IPv6 literal
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError as exc:
+            raise ValueError(f"origin has an invalid IPv6 host: {value!r}") from exc
         host = f"[{host}]"
+    elif not _HOST.fullmatch(host):
+        raise ValueError(
+            f"origin host must be ASCII letters, digits, '-', '_' and dots "
+            f"(IDN hosts in their xn-- form): {value!r}"
+        )
     if port is None or port == _DEFAULT_PORTS[scheme]:
         return f"{scheme}://{host}"
     return f"{scheme}://{host}:{port}"
