@@ -35,6 +35,7 @@ from django.views.decorators.http import require_http_methods
 from django_fedcm.adapter import get_adapter
 from django_fedcm.login_status import LOGGED_IN, reassert_exempt, set_login_status
 from django_fedcm.profiles import get_profile
+from django_fedcm.views.user_info import idp_name
 
 TEMPLATE = "django_fedcm/login.html"
 
@@ -104,6 +105,8 @@ def render_page(
             "form": form,
             "next": safe_next(request),
             "account_name": user.get_username() if user.is_authenticated else "",
+            # The popup shows no address bar the user trusts: name the IdP.
+            "idp_name": idp_name(request),
             **context,
         },
     )

@@ -52,6 +52,13 @@ def test_login_page_is_a_csrf_protected_form_usable_without_opener(client: Clien
     assert "Set-Login" not in response
 
 
+def test_login_page_names_the_idp(client: Client, settings: Any) -> None:
+    # The popup has no trusted address bar: the page says whose sign-in it is.
+    assert "with your idp.test account" in client.get(URL, **IDP).content.decode()
+    settings.FEDCM_BRANDING = {"name": "Example ID"}
+    assert "with your Example ID account" in client.get(URL, **IDP).content.decode()
+
+
 @pytest.mark.checklist(48)
 def test_login_page_prefills_login_hint_and_shows_domain_hint(client: Client) -> None:
     response = client.get(URL, {"login_hint": "alice", "domain_hint": "corp.example"}, **IDP)
