@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -76,6 +77,13 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")  # NaN/Infinity: not storable as jsonb
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):  # 1e400 overflows to inf: not storable as JSON either
+        raise ValueError("number out of range")
+    return value
+
+
 def parse_params(raw: str | None) -> dict[str, Any]:
     """The RP's ``params`` (checklist 36): untrusted, size-limited, a JSON object."""
     if raw is None or raw == "":
@@ -83,7 +91,7 @@ def parse_params(raw: str | None) -> dict[str, Any]:
     if len(raw.encode()) > fedcm_settings.PARAMS_MAX_BYTES:
         raise _Invalid
     try:
-        params = json.loads(raw, parse_constant=_reject_constant)
+        params = json.loads(raw, parse_constant=_reject_constant, parse_float=_finite_float)
     except (ValueError, RecursionError):
         raise _Invalid from None
     if not isinstance(params, dict) or _contains_nul(params):
