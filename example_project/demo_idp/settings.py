@@ -82,6 +82,9 @@ LOGOUT_REDIRECT_URL = "/"
 
 # The issuer the ID tokens name; the demo RP checks it.
 FEDCM_ISSUER = demo_env.IDP_ORIGIN
+# The config file's branding; "name" also labels the login popup and the
+# getUserInfo button (otherwise they show the host, "localhost:8000").
+FEDCM_BRANDING = {"name": "django-fedcm demo", "background_color": "#0b4f3c", "color": "#ffffff"}
 
 # The OAuth 2.0 / OIDC door (docs/oauth-and-fedcm.md): same issuer, same key
 # set, same client registration as FedCM, for browsers without FedCM.
