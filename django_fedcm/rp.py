@@ -108,13 +108,33 @@ class JWKSFetchError(TokenVerificationError):
 # --------------------------------------------------------------------------- JWKS
 
 
+class _HTTPRedirectsOnly(urllib.request.HTTPRedirectHandler):
+    """Follow redirects to HTTPS, or HTTP to HTTP, only: urllib would also follow
+    one to ``ftp://`` (a request to any host the RP's server can reach) and
+    from HTTPS down to HTTP."""
+
+    def redirect_request(
+        self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str
+    ) -> Any:
+        target = newurl.lower()
+        if not (
+            target.startswith("https://")
+            or (target.startswith("http://") and req.full_url.lower().startswith("http://"))
+        ):
+            raise urllib.error.URLError("JWKS redirect to a non-HTTP(S) or downgraded URL")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.build_opener(_HTTPRedirectsOnly)
+
+
 def _urllib_fetch(url: str, timeout: float) -> bytes:
     if not url.startswith(("https://", "http://")):
         raise JWKSFetchError("The JWKS URI must be an http(s) URL.")
     request = urllib.request.Request(  # noqa: S310 - scheme checked above
         url, headers={"Accept": "application/json", "User-Agent": "django-fedcm-rp"}
     )
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+    with _OPENER.open(request, timeout=timeout) as response:
         body: bytes = response.read(MAX_JWKS_BYTES + 1)
     return body
 

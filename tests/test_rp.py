@@ -415,3 +415,43 @@ def test_http_protocol_error_from_the_jwks_fetch_is_a_fetch_error() -> None:
     client = rp.JWKSClient("https://idp.test/jwks", fetch=fetch)
     with pytest.raises(rp.JWKSFetchError):
         client.get_keys()
+
+
+def test_default_fetch_does_not_follow_a_redirect_out_of_http(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # urllib follows redirects to ftp:// by default: a JWKS host (or anyone
+    # able to answer for it) could point the RP's server at an internal service.
+    import http.server
+    import threading
+    import urllib.error
+    import urllib.request
+
+    followed: list[str] = []
+
+    def ftp_open(self: Any, req: Any) -> Any:
+        followed.append(req.full_url)
+        raise urllib.error.URLError("no ftp in tests")
+
+    monkeypatch.setattr(urllib.request.FTPHandler, "ftp_open", ftp_open)
+
+    class Redirect(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(302)
+            self.send_header("Location", "ftp://127.0.0.1:9/jwks.json")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Redirect)
+    thread = threading.Thread(target=server.handle_request, daemon=True)
+    thread.start()
+    try:
+        client = rp.JWKSClient(f"http://127.0.0.1:{server.server_port}/jwks.json", timeout=5)
+        with pytest.raises(rp.JWKSFetchError):
+            client.get_keys()
+    finally:
+        thread.join(timeout=5)
+        server.server_close()
+    assert followed == []
