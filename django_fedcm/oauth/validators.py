@@ -125,6 +125,16 @@ class FedCMOAuth2Validator(OAuth2Validator):  # type: ignore[misc]
         bearer tokens) against the published key set, not the application key."""
         return jwk.JWKSet.from_json(json.dumps(keys.jwks()))
 
+    def is_pkce_required(self, client_id: str, request: Any) -> bool:
+        """Also refuse PKCE ``plain`` (oauthlib's default when the method is
+        omitted): discovery advertises ``S256`` only, and the FedCM door
+        accepts nothing else (RFC 9700 §2.1.1). oauthlib asks this after the
+        redirect URI is validated, so the error goes back to the client."""
+        method = getattr(request, "code_challenge_method", None) or "plain"
+        if getattr(request, "code_challenge", None) is not None and method != "S256":
+            raise errors.UnsupportedCodeChallengeMethodError(request=request)
+        return bool(super().is_pkce_required(client_id, request))
+
     def validate_code(
         self, client_id: str, code: str, client: Any, request: Any, *args: Any, **kwargs: Any
     ) -> bool:

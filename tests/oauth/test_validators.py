@@ -330,3 +330,33 @@ def test_dot_verifies_its_id_tokens_against_the_fedcm_key_set(
 
     loaded = FedCMOAuth2Validator()._load_id_token(fedcm_code_flow()["id_token"])
     assert isinstance(loaded, IDToken)
+
+
+@pytest.mark.parametrize("method", ["plain", None])
+def test_pkce_plain_is_refused_as_discovery_says(
+    fedcm_rp: RelyingParty,
+    fedcm_browser: Client,
+    fedcm_pkce: PKCE,
+    method: str | None,
+) -> None:
+    # Discovery advertises code_challenge_methods_supported ["S256"]; oauthlib
+    # would accept "plain" (and default to it when the method is omitted).
+    params = {
+        "response_type": "code",
+        "client_id": "rp-client",
+        "redirect_uri": "https://rp.test/callback",
+        "scope": "openid",
+        "state": "st-1",
+        "code_challenge": fedcm_pkce.verifier,
+    }
+    if method is not None:
+        params["code_challenge_method"] = method
+    response = fedcm_browser.get("/o/authorize/", params)
+    assert response.status_code == 302
+    location = query(response["Location"])
+    assert location["error"] == "invalid_request"
+    assert location["state"] == "st-1"
+    assert "code" not in location
+    # The consent form's POST goes through the same validation.
+    posted = fedcm_browser.post("/o/authorize/", {**params, "allow": "Authorize"})
+    assert "code=" not in posted.get("Location", "")
