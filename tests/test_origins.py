@@ -54,6 +54,8 @@ def test_normalize_origin(value: str, origin: str) -> None:
         "https://a\\b.test",
         "https://bücher.example",  # browsers send the punycode form
         "https://[zz::1]",
+        "https://[fe80::1%25eth0]",  # zone ids: not in URLs browsers accept
+        "https://[fe80::1%a;b]",
     ],
 )
 def test_normalize_origin_rejects_non_origins(value: str) -> None:

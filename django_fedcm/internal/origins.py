@@ -50,8 +50,10 @@ def normalize_origin(value: str) -> str:
         raise ValueError(f"origin must not have a path, query or fragment: {value!r}")
     if parts.username is not None or parts.password is not None:
         raise ValueError(f"origin must not carry credentials: {value!r}")
-    if ":" in host:  # IPv6 literal
+    if ":" in host:  # IPv6 literal; no zone id ("%eth0"), which browsers refuse in URLs
         try:
+            if "%" in host:
+                raise ValueError("zone id")
             ipaddress.IPv6Address(host)
         except ValueError as exc:
             raise ValueError(f"origin has an invalid IPv6 host: {value!r}") from exc
