@@ -2,7 +2,9 @@
 would go, ``path("o/", include("django_fedcm.oauth.urls"))``.
 
 The namespace stays ``oauth2_provider`` (so every ``reverse()`` in DOT and in
-projects keeps working). Three routes differ from DOT's:
+projects keeps working). DOT's application-management and dynamic client
+registration routes are not mounted (see ``_DOT_PATTERNS``). Three routes
+differ from DOT's:
 
 * ``authorize/`` is :class:`django_fedcm.oauth.views.AuthorizationView`
   (consent shared with FedCM grants);
@@ -98,7 +100,17 @@ def _guarded(pattern: URLPattern | URLResolver) -> URLPattern | URLResolver:
     )
 
 
+#: DOT's self-service application management (``applications/``,
+#: ``authorized_tokens/``) and dynamic client registration are left out: any
+#: signed-in end user could register a client there. Clients are registered in
+#: the admin or through the staff API, with the FedCM validation (exact
+#: origins, HTTPS URLs), and users manage their approvals on the connected-apps
+#: page, which revokes the OAuth tokens too.
+_DOT_PATTERNS = (
+    dot_urls.metadata_urlpatterns + dot_urls.base_urlpatterns + dot_urls.oidc_urlpatterns
+)
+
 urlpatterns: list[URLPattern | URLResolver] = [
     _guarded(_REPLACED.get(getattr(pattern, "name", None) or "", pattern))
-    for pattern in dot_urls.urlpatterns
+    for pattern in _DOT_PATTERNS
 ]

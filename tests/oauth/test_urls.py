@@ -24,6 +24,21 @@ def test_other_dot_routes_are_kept() -> None:
         assert reverse(f"oauth2_provider:{name}").startswith("/o/")
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    ["/o/applications/", "/o/applications/register/", "/o/authorized_tokens/", "/o/register/"],
+)
+def test_self_service_client_registration_is_not_mounted(
+    client: Client, django_user_model: Any, path: str
+) -> None:
+    """Any signed-in user could register a client through DOT's management
+    views or DCR; registrations go through the admin / staff API instead."""
+    client.force_login(django_user_model.objects.create_user("mallory", password="x"))
+    assert client.get(path).status_code == 404
+    assert client.post(path, {"name": "evil"}).status_code == 404
+
+
 @pytest.mark.parametrize(
     ("method", "name", "data", "headers"),
     [
