@@ -84,6 +84,20 @@ class FedCMOAuth2Validator(OAuth2Validator):  # type: ignore[misc]
     # We filter claims by scope ourselves (scopes → fields → adapter claims).
     oidc_claim_scope = None
 
+    # ---------------------------------------------------------------- disabled clients
+
+    def _load_application(self, client_id: str, request: Any) -> Any:
+        """A relying party disabled in the admin or the API gets nothing from
+        the OAuth door either: every DOT issuance path (authorize, code and
+        refresh exchange, client authentication) loads the client here."""
+        application = super()._load_application(client_id, request)
+        if application is not None:
+            relying_party = relying_party_of(application)
+            if relying_party is not None and not relying_party.enabled:
+                request.client = None
+                return None
+        return application
+
     # ---------------------------------------------------------------- issuer and keys
 
     def get_oidc_issuer_endpoint(self, request: Any) -> str:

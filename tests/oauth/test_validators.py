@@ -360,3 +360,25 @@ def test_pkce_plain_is_refused_as_discovery_says(
     # The consent form's POST goes through the same validation.
     posted = fedcm_browser.post("/o/authorize/", {**params, "allow": "Authorize"})
     assert "code=" not in posted.get("Location", "")
+
+
+def test_disabled_relying_party_gets_nothing_from_the_oauth_door(
+    fedcm_rp: RelyingParty,
+    fedcm_signing_key: Any,
+    fedcm_authorize: Callable[..., Any],
+    fedcm_browser: Client,
+    fedcm_pkce: PKCE,
+    fedcm_token_request: Callable[..., Any],
+) -> None:
+    assert fedcm_authorize("openid").status_code == 200  # the consent page
+    code = approve(fedcm_browser, fedcm_pkce, "openid")
+    fedcm_rp.enabled = False
+    fedcm_rp.save()
+    # A code issued before the client was disabled cannot be exchanged ...
+    response = exchange(fedcm_token_request, code, fedcm_pkce.verifier)
+    assert response.status_code in (400, 401)
+    assert response.json()["error"] == "invalid_client"
+    # ... and no new authorization starts.
+    refused = fedcm_authorize("openid")
+    assert refused.status_code == 400
+    assert b"Invalid client_id parameter value." in refused.content

@@ -47,14 +47,16 @@ def test_oauth_scopes_recorded_earlier_skip_consent(
     assert fedcm_authorize("openid email").status_code == 200
 
 
-def test_disabled_relying_party_gets_no_skip(
+def test_disabled_relying_party_is_refused_despite_its_grant(
     fedcm_make_rp: Callable[..., RelyingParty],
     fedcm_user: Any,
     fedcm_authorize: Callable[..., Any],
 ) -> None:
     relying_party = fedcm_make_rp(enabled=False)
     grants.record_grant(fedcm_user, relying_party, fields=["name", "email", "picture"])
-    assert fedcm_authorize("openid").status_code == 200
+    response = fedcm_authorize("openid")
+    assert response.status_code == 400  # no consent skip, no consent page either
+    assert "Location" not in response
 
 
 def test_dot_only_application_keeps_dots_behaviour(
