@@ -62,6 +62,9 @@ if os.environ.get("FEDCM_TEST_DATABASE") == "postgres":
             "USER": os.environ.get("PGUSER", "postgres"),
             "HOST": os.environ.get("PGHOST", "127.0.0.1"),
             "PORT": os.environ.get("PGPORT", "5432"),
+            # One test database per pytest process: two runs on one server
+            # (a developer and a tox cell, two tox cells) never share rows.
+            "TEST": {"NAME": f"test_django_fedcm_{os.getpid()}"},
         }
     }
 else:

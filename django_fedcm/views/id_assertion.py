@@ -56,20 +56,29 @@ class _Invalid(Exception):
     """Malformed RP input: answer ``invalid_request``."""
 
 
-def _contains_nul(value: Any) -> bool:
-    """True if any string in a parsed JSON value holds U+0000, which
-    PostgreSQL's ``jsonb`` and ``text`` refuse. Iterative: no recursion limit."""
-    stack = [value]
+#: Deepest nesting accepted in ``params``. Real RP params are flat (nonce,
+#: PKCE, scope); the explicit bound keeps behaviour identical across Python
+#: versions (3.11/3.12 raise RecursionError near depth 1000, 3.13 does not).
+PARAMS_MAX_DEPTH = 32
+
+
+def _unacceptable(value: Any) -> bool:
+    """True if a parsed JSON value nests deeper than :data:`PARAMS_MAX_DEPTH`
+    or any string in it holds U+0000, which PostgreSQL's ``jsonb`` and
+    ``text`` refuse. Iterative: no recursion limit."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:
-        item = stack.pop()
+        item, depth = stack.pop()
+        if depth > PARAMS_MAX_DEPTH:
+            return True
         if isinstance(item, str):
             if "\x00" in item:
                 return True
         elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
+            stack.extend((key, depth + 1) for key in item)
+            stack.extend((child, depth + 1) for child in item.values())
         elif isinstance(item, list):
-            stack.extend(item)
+            stack.extend((child, depth + 1) for child in item)
     return False
 
 
@@ -94,7 +103,7 @@ def parse_params(raw: str | None) -> dict[str, Any]:
         params = json.loads(raw, parse_constant=_reject_constant, parse_float=_finite_float)
     except (ValueError, RecursionError):
         raise _Invalid from None
-    if not isinstance(params, dict) or _contains_nul(params):
+    if not isinstance(params, dict) or _unacceptable(params):
         raise _Invalid
     return params
 
