@@ -71,12 +71,22 @@ def _check_algorithm(algorithm: str | None) -> str:
     return algorithm
 
 
-def _generate(algorithm: str) -> JWK:
+def _generate_once(algorithm: str) -> JWK:
     if algorithm == "RS256":
         return JWK.generate(kty="RSA", size=2048)
     if algorithm == "ES256":
         return JWK.generate(kty="EC", crv="P-256")
     return JWK.generate(kty="OKP", crv="Ed25519")
+
+
+def _generate(algorithm: str) -> JWK:
+    """A new key whose id (its RFC 7638 thumbprint, base64url) does not start
+    with ``-``: ``fedcm_keys retire KID`` takes the id as a command-line
+    argument, and argparse reads a leading dash as an option (1 key in 64)."""
+    while True:
+        jwk = _generate_once(algorithm)
+        if not jwk.thumbprint().startswith("-"):
+            return jwk
 
 
 def _new_key(algorithm: str, state: str, now: datetime) -> SigningKey:

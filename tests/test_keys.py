@@ -302,3 +302,24 @@ def test_lock_gives_up_when_the_key_set_keeps_changing(
     monkeypatch.setattr(keys, "_live_keys_query", changing)
     with pytest.raises(IntegrityError, match="kept changing"):
         keys._lock_live_keys()
+
+
+def test_key_ids_never_start_with_a_dash(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``fedcm_keys retire KID`` must be able to take every key id as an argument."""
+    from django_fedcm import keys as keys_module
+
+    real = keys_module._generate_once
+    made: list[str] = []
+
+    def dash_first(algorithm: str) -> JWK:
+        key = real(algorithm)
+        while not made and not key.thumbprint().startswith("-"):
+            key = real(algorithm)
+        made.append(key.thumbprint())
+        return key
+
+    monkeypatch.setattr(keys_module, "_generate_once", dash_first)
+    key = keys_module._generate("EdDSA")
+    assert made[0].startswith("-")
+    assert len(made) == 2 and key.thumbprint() == made[1]
+    assert not key.thumbprint().startswith("-")
