@@ -233,15 +233,9 @@ def register_application_admin(site: admin.AdminSite) -> type[ModelAdmin]:
 FedCMApplicationAdmin = register_application_admin(admin.site)
 
 
-@admin.register(RelyingParty)
-class RelyingPartyAdmin(ModelAdmin):
-    """Read-only overview; registrations are edited on the Application page."""
-
-    formfield_overrides = HTTPS_URL_FIELDS
-    list_display = ("display_name", "client_id_link", "enabled", "origin_list", "updated_at")
-    list_filter = ("enabled", "client_is_third_party", "require_user_action")
-    search_fields = ("application__name", "application__client_id")
-    list_select_related = ("application",)
+class ReadOnlyAdmin(ModelAdmin):
+    """A list and detail view only: rows are created and removed by services
+    (keys, audit) or edited elsewhere (relying parties, on the Application page)."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -251,6 +245,17 @@ class RelyingPartyAdmin(ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(RelyingParty)
+class RelyingPartyAdmin(ReadOnlyAdmin):
+    """Read-only overview; registrations are edited on the Application page."""
+
+    formfield_overrides = HTTPS_URL_FIELDS
+    list_display = ("display_name", "client_id_link", "enabled", "origin_list", "updated_at")
+    list_filter = ("enabled", "client_is_third_party", "require_user_action")
+    search_fields = ("application__name", "application__client_id")
+    list_select_related = ("application",)
 
     @admin.display(description=_("client_id"), ordering="application__client_id")
     def client_id_link(self, obj: RelyingParty) -> str:
@@ -473,7 +478,7 @@ class GrantAdmin(ModelAdmin):
 
 
 @admin.register(SigningKey)
-class SigningKeyAdmin(ModelAdmin):
+class SigningKeyAdmin(ReadOnlyAdmin):
     """Public parts only. ``private_key_encrypted`` is never loaded into a form
     or a template: it is not in ``fields``, and the querysets defer it."""
 
@@ -504,16 +509,8 @@ class SigningKeyAdmin(ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[SigningKey]:
         return super().get_queryset(request).defer("private_key_encrypted")
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # Deleting a key still in the JWKS breaks tokens in flight: use
-        # `fedcm_keys retire` / `prune`, which know the grace period.
-        return False
+    # No delete either: deleting a key still in the JWKS breaks tokens in
+    # flight; `fedcm_keys retire` / `prune` know the grace period.
 
     def has_rotate_permission(self, request: HttpRequest) -> bool:
         opts = self.opts
@@ -581,7 +578,7 @@ class SigningKeyAdmin(ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "actor", "action", "target_type", "target_repr")
     list_filter = ("action", "target_type")
     list_select_related = ("actor",)
@@ -597,15 +594,6 @@ class AuditEventAdmin(ModelAdmin):
         "changes_display",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description=_("changes"))
     def changes_display(self, obj: AuditEvent) -> str:

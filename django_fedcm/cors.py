@@ -33,12 +33,13 @@ from typing import Any
 
 from corsheaders.signals import check_request_enabled
 from django.dispatch import receiver
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, ResolverMatch, resolve
 
 from django_fedcm.internal.post_endpoint import form_data
 from django_fedcm.models import RelyingParty
 from django_fedcm.registry import get_relying_party, origin_is_registered
+from django_fedcm.views.base import INVALID_REQUEST, UNAUTHORIZED_CLIENT, fedcm_error
 
 #: URL names (in the ``django_fedcm`` namespace) whose answers the RP reads.
 CORS_URL_NAMES = frozenset({"id_assertion", "disconnect"})
@@ -61,6 +62,23 @@ def requested_relying_party(request: HttpRequest) -> RelyingParty | None:
     if client_id and "\x00" not in client_id:
         relying_party = get_relying_party(client_id)
     setattr(request, _MEMO, relying_party)
+    return relying_party
+
+
+def registered_relying_party(request: HttpRequest) -> RelyingParty | HttpResponse:
+    """The first checks of both credentialed POST endpoints, the same rule the
+    CORS receiver applies: a ``client_id`` (else ``invalid_request``) naming an
+    enabled client (28) whose registered origins include the exact ``Origin``
+    (27, 56); else ``unauthorized_client``. A foreign origin's error gets no
+    CORS headers, so the page only sees a failure."""
+    data = form_data(request)
+    if data is None or not data.get("client_id"):
+        return fedcm_error(request, INVALID_REQUEST)
+    relying_party = requested_relying_party(request)
+    if relying_party is None or not relying_party.enabled:
+        return fedcm_error(request, UNAUTHORIZED_CLIENT)
+    if not origin_is_registered(relying_party, request.headers.get("Origin")):
+        return fedcm_error(request, UNAUTHORIZED_CLIENT)
     return relying_party
 
 

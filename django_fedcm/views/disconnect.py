@@ -21,15 +21,13 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from django_fedcm.adapter import get_adapter
-from django_fedcm.cors import requested_relying_party
+from django_fedcm.cors import registered_relying_party
 from django_fedcm.grants import revoke_grant
 from django_fedcm.internal.post_endpoint import fedcm_post, form_data
 from django_fedcm.profiles import get_profile
-from django_fedcm.registry import origin_is_registered
 from django_fedcm.views.base import (
     ACCESS_DENIED,
     INVALID_REQUEST,
-    UNAUTHORIZED_CLIENT,
     fedcm_error,
     json_response,
 )
@@ -55,14 +53,11 @@ def matches_account_hint(user: Any, account_id: str, hint: str) -> bool:
 @csrf_exempt
 @fedcm_post
 def view(request: HttpRequest) -> HttpResponse:
+    relying_party = registered_relying_party(request)
+    if isinstance(relying_party, HttpResponse):
+        return relying_party
     form = form_data(request)
-    if form is None or not form.get("client_id"):
-        return fedcm_error(request, INVALID_REQUEST)
-    relying_party = requested_relying_party(request)
-    if relying_party is None or not relying_party.enabled:
-        return fedcm_error(request, UNAUTHORIZED_CLIENT)
-    if not origin_is_registered(relying_party, request.headers.get("Origin")):
-        return fedcm_error(request, UNAUTHORIZED_CLIENT)
+    assert form is not None  # registered_relying_party parsed it
     hint = form.get("account_hint")
     if not hint:
         return fedcm_error(request, INVALID_REQUEST)

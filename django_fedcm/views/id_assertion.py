@@ -30,18 +30,16 @@ from django_fedcm import continuations
 from django_fedcm.adapter import get_adapter
 from django_fedcm.assertion import issue_assertion
 from django_fedcm.conf import fedcm_settings
-from django_fedcm.cors import requested_relying_party
+from django_fedcm.cors import registered_relying_party
 from django_fedcm.grants import get_grant
 from django_fedcm.internal.post_endpoint import fedcm_post, form_data
 from django_fedcm.keys import NoActiveKey
 from django_fedcm.models import ContinuationRequest
 from django_fedcm.oauth import fedcm_code
-from django_fedcm.registry import origin_is_registered
 from django_fedcm.views.base import (
     ACCESS_DENIED,
     INVALID_REQUEST,
     SERVER_ERROR,
-    UNAUTHORIZED_CLIENT,
     fedcm_error,
     json_response,
 )
@@ -152,17 +150,12 @@ def _disclosed(form: QueryDict) -> set[str] | None:
 @csrf_exempt
 @fedcm_post
 def view(request: HttpRequest) -> HttpResponse:
+    relying_party = registered_relying_party(request)
+    if isinstance(relying_party, HttpResponse):
+        return relying_party
     form = form_data(request)
-    if form is None or not form.get("client_id"):
-        return fedcm_error(request, INVALID_REQUEST)
-    relying_party = requested_relying_party(request)
-    if relying_party is None or not relying_party.enabled:
-        return fedcm_error(request, UNAUTHORIZED_CLIENT)
     origin = request.headers.get("Origin")
-    if not origin_is_registered(relying_party, origin):
-        # No CORS headers either (cors.py): the page only sees a failure.
-        return fedcm_error(request, UNAUTHORIZED_CLIENT)
-    assert origin is not None
+    assert form is not None and origin is not None  # checked just above
 
     account_id = form.get("account_id")
     if not account_id:
