@@ -15,6 +15,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The OAuth 2.0 / OIDC door for browsers without FedCM (DOT, one registry).
     path("o/", include("django_fedcm.oauth.urls")),
+    # The REST API (staff: relying parties and keys; users: connected apps).
+    path("fedcm/api/", include("django_fedcm.contrib.rest_framework.urls")),
     # FedCM needs its endpoints at exact, redirect-free paths at the root.
     path("", include("django_fedcm.urls")),
 ]
