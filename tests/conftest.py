@@ -11,9 +11,11 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.dispatch import Signal
+from django.test import Client
 from oauth2_provider.models import Application
 
-from django_fedcm import keys
+from django_fedcm import grants, keys
 from django_fedcm.models import AccountProfile, RelyingParty, SigningKey
 
 User = get_user_model()
@@ -177,3 +179,47 @@ def fedcm_make_grant(db: None) -> Callable[..., Any]:
         return grant
 
     return make
+
+
+@pytest.fixture
+def fedcm_signed_in(client: Client, fedcm_user: Any) -> Any:
+    """``fedcm_user`` with a session cookie in ``client``."""
+    client.force_login(fedcm_user)
+    return fedcm_user
+
+
+@pytest.fixture
+def fedcm_asserting_user(
+    fedcm_signed_in: Any, fedcm_rp: RelyingParty, fedcm_signing_key: SigningKey
+) -> Any:
+    """Signed in, with ``rp-client`` registered and an active key: all the id
+    assertion endpoint needs to mint for this user."""
+    return fedcm_signed_in
+
+
+@pytest.fixture
+def fedcm_returning(fedcm_asserting_user: Any, fedcm_rp: RelyingParty) -> Any:
+    """The signed-in user has already approved ``rp-client`` for name, email, picture."""
+    grants.record_grant(fedcm_asserting_user, fedcm_rp, fields=["name", "email", "picture"])
+    return fedcm_asserting_user
+
+
+@pytest.fixture
+def fedcm_signal_log() -> Iterator[Callable[[Signal], list[dict[str, Any]]]]:
+    """``listen(signal)`` returns a list that collects each send's kwargs until
+    the test ends; every receiver is disconnected afterwards."""
+    connected: list[tuple[Signal, Callable[..., None]]] = []
+
+    def listen(signal: Signal) -> list[dict[str, Any]]:
+        seen: list[dict[str, Any]] = []
+
+        def receiver(**kwargs: Any) -> None:
+            seen.append(kwargs)
+
+        signal.connect(receiver, weak=False)
+        connected.append((signal, receiver))
+        return seen
+
+    yield listen
+    for signal, receiver in connected:
+        signal.disconnect(receiver)

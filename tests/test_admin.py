@@ -377,15 +377,8 @@ def test_standalone_profile_admin_when_user_admin_is_custom(
 
 
 @pytest.fixture
-def revoked() -> Any:
-    calls: list[dict[str, Any]] = []
-
-    def receiver(**kwargs: Any) -> None:
-        calls.append(kwargs)
-
-    signals.grant_revoked.connect(receiver)
-    yield calls
-    signals.grant_revoked.disconnect(receiver)
+def revoked(fedcm_signal_log: Any) -> Any:
+    return fedcm_signal_log(signals.grant_revoked)
 
 
 def test_grant_changelist_per_user_and_relying_party(

@@ -11,20 +11,12 @@ pytestmark = pytest.mark.django_db
 
 
 def test_record_grant_creates_once_and_widens_fields(
-    fedcm_user: Any, fedcm_rp: RelyingParty
+    fedcm_user: Any, fedcm_rp: RelyingParty, fedcm_signal_log: Any
 ) -> None:
-    seen: list[Any] = []
-
-    def receiver(**kwargs: Any) -> None:
-        seen.append(kwargs["grant"])
-
-    signals.grant_created.connect(receiver)
-    try:
-        first = grants.record_grant(fedcm_user, fedcm_rp, fields={"name"})
-        again = grants.record_grant(fedcm_user, fedcm_rp, fields={"email"})
-    finally:
-        signals.grant_created.disconnect(receiver)
-    assert first.pk == again.pk and len(seen) == 1
+    seen = fedcm_signal_log(signals.grant_created)
+    first = grants.record_grant(fedcm_user, fedcm_rp, fields={"name"})
+    again = grants.record_grant(fedcm_user, fedcm_rp, fields={"email"})
+    assert first.pk == again.pk and [call["grant"] for call in seen] == [first]
     assert Grant.objects.get().disclosed_fields == ["email", "name"]
     assert grants.approved_client_ids(fedcm_user) == ["rp-client"]
 

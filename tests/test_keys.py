@@ -176,19 +176,11 @@ def test_rotate_gives_up_after_repeated_conflicts(
     assert SigningKey.objects.get().kid == fedcm_signing_key.kid
 
 
-def test_rotate_sends_key_rotated(fedcm_signing_key: SigningKey) -> None:
+def test_rotate_sends_key_rotated(fedcm_signing_key: SigningKey, fedcm_signal_log: Any) -> None:
     from django_fedcm import signals
 
-    received: list[dict[str, Any]] = []
-
-    def receiver(**kwargs: Any) -> None:
-        received.append(kwargs)
-
-    signals.key_rotated.connect(receiver)
-    try:
-        result = keys.rotate("ES256")
-    finally:
-        signals.key_rotated.disconnect(receiver)
+    received = fedcm_signal_log(signals.key_rotated)
+    result = keys.rotate("ES256")
     assert received[0]["activated"] == result.activated
     assert received[0]["retired"].kid == fedcm_signing_key.kid
 

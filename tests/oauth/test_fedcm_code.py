@@ -27,21 +27,6 @@ pytestmark = pytest.mark.django_db
 SCOPE = "openid profile email"
 
 
-@pytest.fixture
-def signed_in(
-    client: Client, fedcm_user: Any, fedcm_rp: RelyingParty, fedcm_signing_key: Any
-) -> Any:
-    client.force_login(fedcm_user)
-    return fedcm_user
-
-
-@pytest.fixture
-def returning(signed_in: Any, fedcm_rp: RelyingParty) -> Any:
-    """Approved rp-client through FedCM before (name, email, picture)."""
-    grants.record_grant(signed_in, fedcm_rp, fields=["name", "email", "picture"])
-    return signed_in
-
-
 def oauth_params(pkce: PKCE, scope: str = SCOPE, **extra: Any) -> dict[str, Any]:
     return {
         "response_type": "code",
@@ -83,16 +68,16 @@ def exchange(code: str, verifier: str, client_id: str = "rp-client", **extra: st
 
 @pytest.mark.checklist(40)
 def test_40_code_params_get_a_dot_authorization_code(
-    client: Client, returning: Any, fedcm_pkce: PKCE
+    client: Client, fedcm_returning: Any, fedcm_pkce: PKCE
 ) -> None:
-    response = assertion(client, returning, oauth_params(fedcm_pkce))
+    response = assertion(client, fedcm_returning, oauth_params(fedcm_pkce))
     assert response.status_code == 200
     assert_cors(response)
     body = response.json()
     assert set(body) == {"token"}
     row = CodeGrant.objects.get(code=body["token"])
     assert row.application.client_id == "rp-client"
-    assert row.user == returning
+    assert row.user == fedcm_returning
     assert row.redirect_uri == "fedcm:https://rp.test"
     assert (row.code_challenge, row.code_challenge_method) == (fedcm_pkce.challenge, "S256")
     assert row.scope == "email openid profile"
@@ -102,18 +87,18 @@ def test_40_code_params_get_a_dot_authorization_code(
 
 @pytest.mark.checklist(40)
 def test_40_rp_backend_exchanges_the_code_for_access_refresh_and_id_tokens(
-    client: Client, returning: Any, fedcm_pkce: PKCE, fedcm_verifier: rp.IdTokenVerifier
+    client: Client, fedcm_returning: Any, fedcm_pkce: PKCE, fedcm_verifier: rp.IdTokenVerifier
 ) -> None:
-    code = assertion(client, returning, oauth_params(fedcm_pkce)).json()["token"]
+    code = assertion(client, fedcm_returning, oauth_params(fedcm_pkce)).json()["token"]
     response = exchange(code, fedcm_pkce.verifier)
     assert response.status_code == 200, response.content
     body = response.json()
     assert {"access_token", "refresh_token", "id_token"} <= body.keys()
     claims = fedcm_verifier.verify(body["id_token"], nonce="n-oauth")
-    assert claims["sub"] == str(returning.pk)
+    assert claims["sub"] == str(fedcm_returning.pk)
 
     # The same claims as the FedCM door's own token for this user and client.
-    plain = assertion(client, returning, {"nonce": "n-oauth"}).json()["token"]
+    plain = assertion(client, fedcm_returning, {"nonce": "n-oauth"}).json()["token"]
     fedcm_claims = fedcm_verifier.verify(plain, nonce="n-oauth")
     registered = {"iat", "exp", "auth_time", "jti", "at_hash", "c_hash"}
     assert {k: v for k, v in claims.items() if k not in registered} == {
@@ -122,29 +107,32 @@ def test_40_rp_backend_exchanges_the_code_for_access_refresh_and_id_tokens(
 
 
 def test_structured_tokens_client_gets_the_code_in_an_object(
-    client: Client, returning: Any, fedcm_rp: RelyingParty, fedcm_pkce: PKCE
+    client: Client, fedcm_returning: Any, fedcm_rp: RelyingParty, fedcm_pkce: PKCE
 ) -> None:
     fedcm_rp.structured_tokens = True
     fedcm_rp.save()
-    token = assertion(client, returning, oauth_params(fedcm_pkce)).json()["token"]
+    token = assertion(client, fedcm_returning, oauth_params(fedcm_pkce)).json()["token"]
     assert set(token) == {"code"}
     assert exchange(token["code"], fedcm_pkce.verifier).status_code == 200
 
 
 def test_new_user_whose_disclosure_covers_the_scopes_gets_a_code_at_once(
-    client: Client, signed_in: Any, fedcm_pkce: PKCE
+    client: Client, fedcm_asserting_user: Any, fedcm_pkce: PKCE
 ) -> None:
     response = assertion(
-        client, signed_in, oauth_params(fedcm_pkce), disclosure_shown_for="name,email,picture"
+        client,
+        fedcm_asserting_user,
+        oauth_params(fedcm_pkce),
+        disclosure_shown_for="name,email,picture",
     )
     assert "token" in response.json()
-    grant = Grant.objects.get(user=signed_in)
+    grant = Grant.objects.get(user=fedcm_asserting_user)
     assert set(grant.scopes) == {"openid", "profile", "email"}
-    assert grants.approved_client_ids(signed_in) == ["rp-client"]
+    assert grants.approved_client_ids(fedcm_asserting_user) == ["rp-client"]
 
 
 def test_code_path_query_count(
-    client: Client, returning: Any, fedcm_pkce: PKCE, django_assert_num_queries: Any
+    client: Client, fedcm_returning: Any, fedcm_pkce: PKCE, django_assert_num_queries: Any
 ) -> None:
     from django_fedcm import keys
 
@@ -152,7 +140,7 @@ def test_code_path_query_count(
     # session, user, client (application joined), grant lookup; savepoint,
     # grant lookup + update (record_grant), code insert, release.
     with django_assert_num_queries(9):
-        assert "token" in assertion(client, returning, oauth_params(fedcm_pkce)).json()
+        assert "token" in assertion(client, fedcm_returning, oauth_params(fedcm_pkce)).json()
 
 
 # --------------------------------------------------------------------------- consent (40)
@@ -160,9 +148,9 @@ def test_code_path_query_count(
 
 @pytest.mark.checklist(40)
 def test_40_scopes_not_yet_granted_go_through_the_consent_page(
-    client: Client, returning: Any, fedcm_pkce: PKCE
+    client: Client, fedcm_returning: Any, fedcm_pkce: PKCE
 ) -> None:
-    response = assertion(client, returning, oauth_params(fedcm_pkce, scope="openid read"))
+    response = assertion(client, fedcm_returning, oauth_params(fedcm_pkce, scope="openid read"))
     assert set(response.json()) == {"continue_on"}
     assert not CodeGrant.objects.exists()
 
@@ -180,19 +168,23 @@ def test_40_scopes_not_yet_granted_go_through_the_consent_page(
     row = CodeGrant.objects.get(code=code)
     assert row.scope == "openid read"
     assert row.redirect_uri == "fedcm:https://rp.test"  # the original Origin, not the popup's
-    assert "read" in Grant.objects.get(user=returning).scopes
+    assert "read" in Grant.objects.get(user=fedcm_returning).scopes
     assert exchange(code, fedcm_pkce.verifier).status_code == 200
 
     # Granted now: the next request gets a code directly.
-    again = assertion(client, returning, oauth_params(make_pkce(), scope="openid read"))
+    again = assertion(client, fedcm_returning, oauth_params(make_pkce(), scope="openid read"))
     assert "token" in again.json()
 
 
 def test_oauth_approval_counts_for_fedcm_codes(
-    client: Client, signed_in: Any, fedcm_rp: RelyingParty, fedcm_pkce: PKCE
+    client: Client, fedcm_asserting_user: Any, fedcm_rp: RelyingParty, fedcm_pkce: PKCE
 ) -> None:
-    grants.record_grant(signed_in, fedcm_rp, fields=["email"], scopes=["openid", "email"])
-    response = assertion(client, signed_in, oauth_params(fedcm_pkce, scope="openid email"))
+    grants.record_grant(
+        fedcm_asserting_user, fedcm_rp, fields=["email"], scopes=["openid", "email"]
+    )
+    response = assertion(
+        client, fedcm_asserting_user, oauth_params(fedcm_pkce, scope="openid email")
+    )
     assert "token" in response.json()
 
 
@@ -200,8 +192,8 @@ def test_oauth_approval_counts_for_fedcm_codes(
 
 
 @pytest.mark.checklist(35)
-def test_35_code_is_single_use(client: Client, returning: Any, fedcm_pkce: PKCE) -> None:
-    code = assertion(client, returning, oauth_params(fedcm_pkce)).json()["token"]
+def test_35_code_is_single_use(client: Client, fedcm_returning: Any, fedcm_pkce: PKCE) -> None:
+    code = assertion(client, fedcm_returning, oauth_params(fedcm_pkce)).json()["token"]
     assert exchange(code, fedcm_pkce.verifier).status_code == 200
     again = exchange(code, fedcm_pkce.verifier)
     assert again.status_code == 400
@@ -209,8 +201,8 @@ def test_35_code_is_single_use(client: Client, returning: Any, fedcm_pkce: PKCE)
 
 
 @pytest.mark.checklist(35)
-def test_35_code_is_short_lived(client: Client, returning: Any, fedcm_pkce: PKCE) -> None:
-    code = assertion(client, returning, oauth_params(fedcm_pkce)).json()["token"]
+def test_35_code_is_short_lived(client: Client, fedcm_returning: Any, fedcm_pkce: PKCE) -> None:
+    code = assertion(client, fedcm_returning, oauth_params(fedcm_pkce)).json()["token"]
     CodeGrant.objects.filter(code=code).update(expires=timezone.now() - timedelta(seconds=1))
     response = exchange(code, fedcm_pkce.verifier)
     assert response.status_code == 400
@@ -220,12 +212,12 @@ def test_35_code_is_short_lived(client: Client, returning: Any, fedcm_pkce: PKCE
 @pytest.mark.checklist(35)
 def test_35_code_is_bound_to_the_client(
     client: Client,
-    returning: Any,
+    fedcm_returning: Any,
     fedcm_make_rp: Callable[..., RelyingParty],
     fedcm_pkce: PKCE,
 ) -> None:
     fedcm_make_rp("other-client", "https://other.test")
-    code = assertion(client, returning, oauth_params(fedcm_pkce)).json()["token"]
+    code = assertion(client, fedcm_returning, oauth_params(fedcm_pkce)).json()["token"]
     response = exchange(code, fedcm_pkce.verifier, client_id="other-client")
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_grant"
@@ -233,9 +225,9 @@ def test_35_code_is_bound_to_the_client(
 
 @pytest.mark.checklist(35)
 def test_35_code_is_bound_to_the_pkce_challenge(
-    client: Client, returning: Any, fedcm_pkce: PKCE
+    client: Client, fedcm_returning: Any, fedcm_pkce: PKCE
 ) -> None:
-    code = assertion(client, returning, oauth_params(fedcm_pkce)).json()["token"]
+    code = assertion(client, fedcm_returning, oauth_params(fedcm_pkce)).json()["token"]
     response = exchange(code, make_pkce().verifier)
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_grant"
@@ -244,9 +236,9 @@ def test_35_code_is_bound_to_the_pkce_challenge(
 
 
 def test_fedcm_code_cannot_be_redeemed_as_a_redirect_flow_code(
-    client: Client, returning: Any, fedcm_pkce: PKCE
+    client: Client, fedcm_returning: Any, fedcm_pkce: PKCE
 ) -> None:
-    code = assertion(client, returning, oauth_params(fedcm_pkce)).json()["token"]
+    code = assertion(client, fedcm_returning, oauth_params(fedcm_pkce)).json()["token"]
     response = exchange(code, fedcm_pkce.verifier, redirect_uri="https://rp.test/callback")
     assert response.status_code == 400
     assert "access_token" not in response.json()
@@ -271,12 +263,12 @@ def test_fedcm_code_cannot_be_redeemed_as_a_redirect_flow_code(
     ],
 )
 def test_bad_oauth_params_are_refused_and_nothing_is_written(
-    client: Client, returning: Any, fedcm_pkce: PKCE, override: dict[str, Any], error: str
+    client: Client, fedcm_returning: Any, fedcm_pkce: PKCE, override: dict[str, Any], error: str
 ) -> None:
     params = oauth_params(fedcm_pkce)
     params.update(override)
     params = {k: v for k, v in params.items() if v is not None}
-    response = assertion(client, returning, params)
+    response = assertion(client, fedcm_returning, params)
     assert response.status_code == 200
     assert error_of(response) == error
     assert_cors(response)
@@ -284,12 +276,12 @@ def test_bad_oauth_params_are_refused_and_nothing_is_written(
 
 
 def test_client_not_allowed_the_code_grant_is_unauthorized(
-    client: Client, returning: Any, fedcm_rp: RelyingParty, fedcm_pkce: PKCE
+    client: Client, fedcm_returning: Any, fedcm_rp: RelyingParty, fedcm_pkce: PKCE
 ) -> None:
     application = fedcm_rp.application
     application.authorization_grant_type = "client-credentials"
     application.save()
-    response = assertion(client, returning, oauth_params(fedcm_pkce))
+    response = assertion(client, fedcm_returning, oauth_params(fedcm_pkce))
     assert error_of(response) == "unauthorized_client"
 
 
@@ -298,6 +290,6 @@ def test_plain_fedcm_params_are_not_a_code_request(fedcm_rp: RelyingParty) -> No
     assert fedcm_code.parse_code_request({}, fedcm_rp) is None
 
 
-def test_par_request_uri_alone_is_refused_not_ignored(client: Client, returning: Any) -> None:
-    response = assertion(client, returning, {"request_uri": "urn:x", "nonce": "n"})
+def test_par_request_uri_alone_is_refused_not_ignored(client: Client, fedcm_returning: Any) -> None:
+    response = assertion(client, fedcm_returning, {"request_uri": "urn:x", "nonce": "n"})
     assert error_of(response) == "invalid_request"

@@ -82,10 +82,3 @@ def fedcm_get(client: Client) -> Callable[..., Any]:
         return client.get(reverse(f"django_fedcm:{name}", args=args), data or {}, **extra)
 
     return get
-
-
-@pytest.fixture
-def fedcm_signed_in(client: Client, fedcm_user: Any) -> Any:
-    """``fedcm_user`` with a session cookie in ``client``."""
-    client.force_login(fedcm_user)
-    return fedcm_user

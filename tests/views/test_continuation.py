@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from django.dispatch import Signal
 from django.test import Client
 from django.utils import timezone
 
@@ -23,19 +25,11 @@ STATIC_JS = Path(__file__).resolve().parents[2] / "django_fedcm/static/django_fe
 
 
 @pytest.fixture
-def signed_in(
-    client: Client, fedcm_user: Any, fedcm_rp: RelyingParty, fedcm_signing_key: Any
-) -> Any:
-    client.force_login(fedcm_user)
-    return fedcm_user
-
-
-@pytest.fixture
-def continue_on(client: Client, signed_in: Any) -> str:
+def continue_on(client: Client, fedcm_asserting_user: Any) -> str:
     """The path of a fresh continuation, obtained from the id assertion endpoint."""
     data = {
         "client_id": "rp-client",
-        "account_id": str(signed_in.pk),
+        "account_id": str(fedcm_asserting_user.pk),
         "params": json.dumps({"nonce": "nonce-46"}),
         "fields": "name,email",
     }
@@ -44,15 +38,8 @@ def continue_on(client: Client, signed_in: Any) -> str:
 
 
 @pytest.fixture
-def issued() -> Any:
-    seen: list[dict[str, Any]] = []
-
-    def receiver(**kwargs: Any) -> None:
-        seen.append(kwargs)
-
-    signals.token_issued.connect(receiver)
-    yield seen
-    signals.token_issued.disconnect(receiver)
+def issued(fedcm_signal_log: Callable[[Signal], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    return fedcm_signal_log(signals.token_issued)
 
 
 def get(client: Client, path: str) -> Any:
@@ -101,20 +88,24 @@ def test_46_consent_page_uses_the_shared_page_layout(client: Client, continue_on
 
 @pytest.mark.checklist(46)
 def test_46_allow_resolves_a_token_for_the_original_client_and_nonce(
-    client: Client, signed_in: Any, continue_on: str, fedcm_rp: RelyingParty, issued: list[Any]
+    client: Client,
+    fedcm_asserting_user: Any,
+    continue_on: str,
+    fedcm_rp: RelyingParty,
+    issued: list[Any],
 ) -> None:
     response = post(client, continue_on, "allow")
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     data = script_data(response)
     assert data["action"] == "resolve"
-    assert data["accountId"] == str(signed_in.pk)
+    assert data["accountId"] == str(fedcm_asserting_user.pk)
     header, claims = verify(data["token"])
     assert header["typ"] == "JWT"
     assert claims["aud"] == "rp-client" and claims["nonce"] == "nonce-46"
-    assert claims["sub"] == str(signed_in.pk) and claims["iss"] == "https://idp.test"
+    assert claims["sub"] == str(fedcm_asserting_user.pk) and claims["iss"] == "https://idp.test"
     assert claims["email"] == "alice@example.com" and "picture" not in claims
-    grant = Grant.objects.get(user=signed_in, relying_party=fedcm_rp)
+    grant = Grant.objects.get(user=fedcm_asserting_user, relying_party=fedcm_rp)
     assert grant.disclosed_fields == ["email", "name"]
     assert ContinuationRequest.objects.get().used_at is not None
     assert len(issued) == 1
@@ -182,7 +173,7 @@ def test_46_another_users_reference_is_unknown_to_them(
 
 @pytest.mark.checklist(46)
 @pytest.mark.parametrize("reference", ["nope", "x" * 43, "x" * 500])
-def test_46_unknown_reference(client: Client, signed_in: Any, reference: str) -> None:
+def test_46_unknown_reference(client: Client, fedcm_asserting_user: Any, reference: str) -> None:
     response = get(client, f"/fedcm/continue/{reference}")
     assert response.status_code == 404
     assert "unknown" in response.content.decode()
@@ -212,9 +203,11 @@ def test_46_client_changes_after_the_request_are_honoured(
 
 
 @pytest.mark.checklist(46)
-def test_46_form_is_csrf_protected(signed_in: Any, continue_on: str, issued: list[Any]) -> None:
+def test_46_form_is_csrf_protected(
+    fedcm_asserting_user: Any, continue_on: str, issued: list[Any]
+) -> None:
     client = Client(enforce_csrf_checks=True)
-    client.force_login(signed_in)
+    client.force_login(fedcm_asserting_user)
     assert post(client, continue_on, "allow").status_code == 403
     assert issued == [] and ContinuationRequest.objects.get().used_at is None
 
@@ -271,13 +264,15 @@ def test_query_counts(client: Client, continue_on: str, django_assert_num_querie
 
 
 @pytest.mark.checklist(46)
-def test_46_real_csrf_round_trip_with_the_popup_origin(signed_in: Any, continue_on: str) -> None:
+def test_46_real_csrf_round_trip_with_the_popup_origin(
+    fedcm_asserting_user: Any, continue_on: str
+) -> None:
     # The consent form is a same-origin POST from the popup; the browser sends
     # Origin: https://idp.test, which Django's CSRF check compares with the host.
     # (A page-level "no-referrer" policy would make that Origin "null" and
     # every Allow a 403, so the page must not set one.)
     client = Client(enforce_csrf_checks=True)
-    client.force_login(signed_in)
+    client.force_login(fedcm_asserting_user)
     page = get(client, continue_on)
     assert b"no-referrer" not in page.content.replace(b'rel="noopener noreferrer"', b"")
     match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())
@@ -294,7 +289,7 @@ def test_46_real_csrf_round_trip_with_the_popup_origin(signed_in: Any, continue_
 
 @pytest.mark.checklist(46)
 def test_46_consent_page_is_not_frameable_without_the_clickjacking_middleware(
-    continue_on: str, signed_in: Any, settings: Any
+    continue_on: str, fedcm_asserting_user: Any, settings: Any
 ) -> None:
     # An "Allow" button in a frame is a clickjacking target: the view says
     # DENY itself rather than relying on the project's middleware.
@@ -304,13 +299,13 @@ def test_46_consent_page_is_not_frameable_without_the_clickjacking_middleware(
         if m != "django.middleware.clickjacking.XFrameOptionsMiddleware"
     ]
     fresh = Client()  # a new handler: the middleware chain is built per client
-    fresh.force_login(signed_in)
+    fresh.force_login(fedcm_asserting_user)
     assert get(fresh, continue_on)["X-Frame-Options"] == "DENY"
 
 
 @pytest.mark.checklist(46)
 def test_46_code_request_no_longer_valid_is_refused_not_a_crash(
-    client: Client, signed_in: Any, fedcm_rp: RelyingParty, issued: list[Any]
+    client: Client, fedcm_asserting_user: Any, fedcm_rp: RelyingParty, issued: list[Any]
 ) -> None:
     # The OAuth params were valid when the id assertion endpoint stored them;
     # the client lost the code grant before the user clicked Allow.
@@ -324,7 +319,11 @@ def test_46_code_request_no_longer_valid_is_refused_not_a_crash(
         "code_challenge": make_pkce().challenge,
         "code_challenge_method": "S256",
     }
-    data = {"client_id": "rp-client", "account_id": str(signed_in.pk), "params": json.dumps(params)}
+    data = {
+        "client_id": "rp-client",
+        "account_id": str(fedcm_asserting_user.pk),
+        "params": json.dumps(params),
+    }
     path = urlsplit(fedcm_post(client, "id_assertion", data).json()["continue_on"]).path
     application = fedcm_rp.application
     application.authorization_grant_type = "client-credentials"

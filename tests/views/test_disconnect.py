@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.dispatch import Signal
 from django.test import Client
 from django.urls import reverse
 
@@ -44,15 +46,8 @@ def grant_rows() -> set[tuple[str, str]]:
 
 
 @pytest.fixture
-def revoked() -> Any:
-    seen: list[dict[str, Any]] = []
-
-    def receiver(**kwargs: Any) -> None:
-        seen.append(kwargs)
-
-    signals.grant_revoked.connect(receiver)
-    yield seen
-    signals.grant_revoked.disconnect(receiver)
+def revoked(fedcm_signal_log: Callable[[Signal], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    return fedcm_signal_log(signals.grant_revoked)
 
 
 @pytest.mark.checklist(57, 58)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 from unittest import mock
 from urllib.parse import urlsplit
 
 import pytest
+from django.dispatch import Signal
 from django.test import Client
 from django.urls import URLPattern, reverse
 from jwcrypto.jwk import JWK
@@ -37,21 +39,6 @@ class RefusingAdapter(DefaultFedCMAdapter):
         return False
 
 
-@pytest.fixture
-def signed_in(
-    client: Client, fedcm_user: Any, fedcm_rp: RelyingParty, fedcm_signing_key: Any
-) -> Any:
-    client.force_login(fedcm_user)
-    return fedcm_user
-
-
-@pytest.fixture
-def returning(signed_in: Any, fedcm_rp: RelyingParty) -> Any:
-    """A user who already approved the client for name, email and picture."""
-    grants.record_grant(signed_in, fedcm_rp, fields=ALL_FIELDS.split(","))
-    return signed_in
-
-
 def form(user: Any, **extra: str) -> dict[str, str]:
     """What Chrome posts for a returning account, plus ``extra``."""
     data = {
@@ -74,15 +61,8 @@ def state() -> tuple[list[Any], int]:
 
 
 @pytest.fixture
-def issued() -> Any:
-    seen: list[dict[str, Any]] = []
-
-    def receiver(**kwargs: Any) -> None:
-        seen.append(kwargs)
-
-    signals.token_issued.connect(receiver)
-    yield seen
-    signals.token_issued.disconnect(receiver)
+def issued(fedcm_signal_log: Callable[[Signal], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    return fedcm_signal_log(signals.token_issued)
 
 
 # --------------------------------------------------------------------------- 25, 26
@@ -91,11 +71,11 @@ def issued() -> Any:
 @pytest.mark.checklist(25)
 @pytest.mark.parametrize("dest", [None, "empty", "document", "iframe"])
 def test_25_without_sec_fetch_dest_webidentity_no_token(
-    client: Client, returning: Any, dest: str | None, issued: list[Any]
+    client: Client, fedcm_returning: Any, dest: str | None, issued: list[Any]
 ) -> None:
     before = state()
     extra = {"HTTP_SEC_FETCH_DEST": dest} if dest else {}
-    response = fedcm_post(client, "id_assertion", form(returning), webidentity=False, **extra)
+    response = fedcm_post(client, "id_assertion", form(fedcm_returning), webidentity=False, **extra)
     assert response.status_code == 400
     assert error_of(response) == "invalid_request"
     assert "token" not in response.json()
@@ -103,10 +83,10 @@ def test_25_without_sec_fetch_dest_webidentity_no_token(
 
 
 @pytest.mark.checklist(26)
-def test_26_form_post_without_csrf_token_is_accepted(returning: Any) -> None:
+def test_26_form_post_without_csrf_token_is_accepted(fedcm_returning: Any) -> None:
     client = Client(enforce_csrf_checks=True)
-    client.force_login(returning)
-    response = fedcm_post(client, "id_assertion", form(returning))
+    client.force_login(fedcm_returning)
+    response = fedcm_post(client, "id_assertion", form(fedcm_returning))
     assert response.status_code == 200
     assert "token" in response.json()
 
@@ -130,10 +110,10 @@ def test_26_only_the_two_fedcm_posts_are_csrf_exempt() -> None:
     [None, "https://evil.test", "https://rp.test/", "HTTPS://RP.TEST", "http://rp.test", "null"],
 )
 def test_27_unregistered_origin_gets_error_without_cors(
-    client: Client, returning: Any, origin: str | None, issued: list[Any]
+    client: Client, fedcm_returning: Any, origin: str | None, issued: list[Any]
 ) -> None:
     before = state()
-    response = fedcm_post(client, "id_assertion", form(returning), origin=origin)
+    response = fedcm_post(client, "id_assertion", form(fedcm_returning), origin=origin)
     assert response.status_code == 200
     assert error_of(response) == "unauthorized_client"
     assert_no_cors(response)
@@ -142,10 +122,12 @@ def test_27_unregistered_origin_gets_error_without_cors(
 
 @pytest.mark.checklist(27)
 def test_27_origin_of_another_client_is_rejected(
-    client: Client, returning: Any, fedcm_make_rp: Any
+    client: Client, fedcm_returning: Any, fedcm_make_rp: Any
 ) -> None:
     fedcm_make_rp("other-client", origins="https://other.test")
-    response = fedcm_post(client, "id_assertion", form(returning), origin="https://other.test")
+    response = fedcm_post(
+        client, "id_assertion", form(fedcm_returning), origin="https://other.test"
+    )
     assert error_of(response) == "unauthorized_client"
     assert_no_cors(response)
 
@@ -161,10 +143,10 @@ def test_27_origin_of_another_client_is_rejected(
     ],
 )
 def test_28_missing_or_unknown_client_id(
-    client: Client, returning: Any, client_id: str, code: str
+    client: Client, fedcm_returning: Any, client_id: str, code: str
 ) -> None:
     before = state()
-    response = fedcm_post(client, "id_assertion", form(returning, client_id=client_id))
+    response = fedcm_post(client, "id_assertion", form(fedcm_returning, client_id=client_id))
     assert response.status_code == 200
     assert error_of(response) == code
     assert_no_cors(response)  # no client, so no registered origin to reflect
@@ -173,12 +155,12 @@ def test_28_missing_or_unknown_client_id(
 
 @pytest.mark.checklist(28, 30)
 def test_28_disabled_client_gets_unauthorized_client_with_cors(
-    client: Client, returning: Any, fedcm_rp: RelyingParty, issued: list[Any]
+    client: Client, fedcm_returning: Any, fedcm_rp: RelyingParty, issued: list[Any]
 ) -> None:
     fedcm_rp.enabled = False
     fedcm_rp.save()
     before = state()
-    response = fedcm_post(client, "id_assertion", form(returning))
+    response = fedcm_post(client, "id_assertion", form(fedcm_returning))
     assert error_of(response) == "unauthorized_client"
     assert_cors(response)  # the RP can read why
     assert state() == before and issued == []
@@ -189,12 +171,16 @@ def test_28_disabled_client_gets_unauthorized_client_with_cors(
 
 @pytest.mark.checklist(29)
 def test_29_account_id_of_another_user_is_refused(
-    client: Client, returning: Any, fedcm_make_user: Any, fedcm_rp: RelyingParty, issued: list[Any]
+    client: Client,
+    fedcm_returning: Any,
+    fedcm_make_user: Any,
+    fedcm_rp: RelyingParty,
+    issued: list[Any],
 ) -> None:
     bob = fedcm_make_user("bob")
     grants.record_grant(bob, fedcm_rp, fields=ALL_FIELDS.split(","))
     before = state()
-    response = fedcm_post(client, "id_assertion", form(returning, account_id=str(bob.pk)))
+    response = fedcm_post(client, "id_assertion", form(fedcm_returning, account_id=str(bob.pk)))
     assert error_of(response) == "access_denied"
     assert_cors(response)
     assert state() == before and issued == []
@@ -211,19 +197,19 @@ def test_29_without_session_is_refused(
 
 
 @pytest.mark.checklist(29)
-def test_29_missing_account_id_is_invalid_request(client: Client, returning: Any) -> None:
-    data = form(returning)
+def test_29_missing_account_id_is_invalid_request(client: Client, fedcm_returning: Any) -> None:
+    data = form(fedcm_returning)
     del data["account_id"]
     response = fedcm_post(client, "id_assertion", data)
     assert error_of(response) == "invalid_request"
 
 
 def test_adapter_can_refuse_sign_in(
-    client: Client, returning: Any, settings: Any, issued: list[Any]
+    client: Client, fedcm_returning: Any, settings: Any, issued: list[Any]
 ) -> None:
     settings.FEDCM_ADAPTER = "tests.views.test_id_assertion.RefusingAdapter"
     before = state()
-    response = fedcm_post(client, "id_assertion", form(returning))
+    response = fedcm_post(client, "id_assertion", form(fedcm_returning))
     assert error_of(response) == "access_denied"
     assert state() == before and issued == []
 
@@ -233,9 +219,9 @@ def test_adapter_can_refuse_sign_in(
 
 @pytest.mark.checklist(30, 31, 32)
 def test_30_32_success_is_json_with_exactly_a_token_and_cors(
-    client: Client, returning: Any
+    client: Client, fedcm_returning: Any
 ) -> None:
-    response = fedcm_post(client, "id_assertion", form(returning))
+    response = fedcm_post(client, "id_assertion", form(fedcm_returning))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     assert list(response.json()) == ["token"]
@@ -255,9 +241,9 @@ def test_30_32_success_is_json_with_exactly_a_token_and_cors(
     ],
 )
 def test_30_31_error_answers_carry_cors_and_no_store(
-    client: Client, returning: Any, change: dict[str, str]
+    client: Client, fedcm_returning: Any, change: dict[str, str]
 ) -> None:
-    response = fedcm_post(client, "id_assertion", form(returning, **change))
+    response = fedcm_post(client, "id_assertion", form(fedcm_returning, **change))
     assert error_of(response) in ERROR_CODES
     assert response["Cache-Control"] == "no-store"
     assert "origin" in response["Vary"].lower()
@@ -269,15 +255,15 @@ def test_30_31_error_answers_carry_cors_and_no_store(
 
 @pytest.mark.checklist(33, 35)
 def test_33_35_token_is_a_jwt_string_verified_by_the_jwks(
-    client: Client, returning: Any, fedcm_signing_key: Any
+    client: Client, fedcm_returning: Any, fedcm_signing_key: Any
 ) -> None:
-    response = fedcm_post(client, "id_assertion", form(returning))
+    response = fedcm_post(client, "id_assertion", form(fedcm_returning))
     token = response.json()["token"]
     assert isinstance(token, str)
     header, claims = verify(token)
     assert header == {"alg": "RS256", "kid": fedcm_signing_key.kid, "typ": "JWT"}
     assert claims["iss"] == "https://idp.test"
-    assert claims["sub"] == str(returning.pk)
+    assert claims["sub"] == str(fedcm_returning.pk)
     assert claims["aud"] == "rp-client"
     assert claims["nonce"] == "n-0S6_WzA2Mj"
     assert claims["exp"] - claims["iat"] == 300
@@ -288,11 +274,11 @@ def test_33_35_token_is_a_jwt_string_verified_by_the_jwks(
 
 @pytest.mark.checklist(33)
 def test_33_structured_token_only_when_the_client_opted_in(
-    client: Client, returning: Any, fedcm_rp: RelyingParty
+    client: Client, fedcm_returning: Any, fedcm_rp: RelyingParty
 ) -> None:
     fedcm_rp.structured_tokens = True
     fedcm_rp.save()
-    token = fedcm_post(client, "id_assertion", form(returning)).json()["token"]
+    token = fedcm_post(client, "id_assertion", form(fedcm_returning)).json()["token"]
     assert isinstance(token, dict) and list(token) == ["id_token"]
     assert verify(token["id_token"])[1]["aud"] == "rp-client"
 
@@ -311,9 +297,9 @@ def test_33_structured_token_only_when_the_client_opted_in(
     ],
 )
 def test_34_nonce_from_params_then_legacy_field(
-    client: Client, returning: Any, params: Any, legacy: str | None, expected: str | None
+    client: Client, fedcm_returning: Any, params: Any, legacy: str | None, expected: str | None
 ) -> None:
-    data = form(returning)
+    data = form(fedcm_returning)
     del data["params"]
     if params is not None:
         data["params"] = json.dumps(params)
@@ -337,10 +323,10 @@ def test_34_nonce_from_params_then_legacy_field(
     ],
 )
 def test_34_unusable_nonce_is_invalid_request(
-    client: Client, returning: Any, data: dict[str, str], issued: list[Any]
+    client: Client, fedcm_returning: Any, data: dict[str, str], issued: list[Any]
 ) -> None:
     before = state()
-    response = fedcm_post(client, "id_assertion", form(returning, **data))
+    response = fedcm_post(client, "id_assertion", form(fedcm_returning, **data))
     assert error_of(response) == "invalid_request"
     assert state() == before and issued == []
 
@@ -368,10 +354,10 @@ def test_34_unusable_nonce_is_invalid_request(
     ids=lambda p: p[:12],
 )
 def test_36_malformed_or_oversized_params_is_invalid_request(
-    client: Client, returning: Any, params: str, issued: list[Any]
+    client: Client, fedcm_returning: Any, params: str, issued: list[Any]
 ) -> None:
     before = state()
-    response = fedcm_post(client, "id_assertion", form(returning, params=params))
+    response = fedcm_post(client, "id_assertion", form(fedcm_returning, params=params))
     assert response.status_code == 200
     assert error_of(response) == "invalid_request"
     assert_cors(response)
@@ -379,34 +365,38 @@ def test_36_malformed_or_oversized_params_is_invalid_request(
 
 
 @pytest.mark.checklist(36)
-def test_36_params_size_limit_is_the_setting(client: Client, returning: Any, settings: Any) -> None:
+def test_36_params_size_limit_is_the_setting(
+    client: Client, fedcm_returning: Any, settings: Any
+) -> None:
     params = json.dumps({"nonce": "n", "pad": "x" * 200})
     settings.FEDCM_PARAMS_MAX_BYTES = len(params.encode())
-    assert "token" in fedcm_post(client, "id_assertion", form(returning, params=params)).json()
+    assert (
+        "token" in fedcm_post(client, "id_assertion", form(fedcm_returning, params=params)).json()
+    )
     settings.FEDCM_PARAMS_MAX_BYTES = len(params.encode()) - 1
-    response = fedcm_post(client, "id_assertion", form(returning, params=params))
+    response = fedcm_post(client, "id_assertion", form(fedcm_returning, params=params))
     assert error_of(response) == "invalid_request"
 
 
 @pytest.mark.checklist(36)
 def test_36_unparseable_bodies_are_invalid_request(
-    client: Client, returning: Any, settings: Any
+    client: Client, fedcm_returning: Any, settings: Any
 ) -> None:
     settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 20
-    data = form(returning)
+    data = form(fedcm_returning)
     data.update({f"extra{i}": "x" for i in range(30)})
     response = fedcm_post(client, "id_assertion", data)
     assert response.status_code == 200
     assert error_of(response) == "invalid_request"
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
-    response = fedcm_post(client, "id_assertion", form(returning, pad="y" * 200))
+    response = fedcm_post(client, "id_assertion", form(fedcm_returning, pad="y" * 200))
     assert error_of(response) == "invalid_request"
     assert Grant.objects.get().disclosed_fields == sorted(ALL_FIELDS.split(","))
 
 
 @pytest.mark.checklist(37)
-def test_37_only_client_id_and_account_id_are_needed(client: Client, returning: Any) -> None:
-    data = {"client_id": "rp-client", "account_id": str(returning.pk)}
+def test_37_only_client_id_and_account_id_are_needed(client: Client, fedcm_returning: Any) -> None:
+    data = {"client_id": "rp-client", "account_id": str(fedcm_returning.pk)}
     response = fedcm_post(client, "id_assertion", data)
     claims = verify(response.json()["token"])[1]
     assert "nonce" not in claims and claims["aud"] == "rp-client"
@@ -414,10 +404,10 @@ def test_37_only_client_id_and_account_id_are_needed(client: Client, returning: 
 
 @pytest.mark.checklist(37)
 def test_37_extra_fields_and_any_accept_header_are_tolerated(
-    client: Client, returning: Any
+    client: Client, fedcm_returning: Any
 ) -> None:
     data = form(
-        returning,
+        fedcm_returning,
         disclosure_shown_for="",
         type="indieauth",
         mode="passive",
@@ -437,10 +427,12 @@ def test_37_extra_fields_and_any_accept_header_are_tolerated(
 
 @pytest.mark.checklist(38, 44)
 def test_38_44_new_user_without_disclosure_gets_continue_on(
-    client: Client, signed_in: Any, fedcm_rp: RelyingParty, issued: list[Any]
+    client: Client, fedcm_asserting_user: Any, fedcm_rp: RelyingParty, issued: list[Any]
 ) -> None:
     response = fedcm_post(
-        client, "id_assertion", form(signed_in, params=json.dumps({"nonce": "N", "scope": "x"}))
+        client,
+        "id_assertion",
+        form(fedcm_asserting_user, params=json.dumps({"nonce": "N", "scope": "x"})),
     )
     body = response.json()
     assert list(body) == ["continue_on"]
@@ -455,8 +447,12 @@ def test_38_44_new_user_without_disclosure_gets_continue_on(
     stored = ContinuationRequest.objects.get()
     assert stored.reference_hash == hashlib.sha256(reference.encode()).hexdigest()
     assert reference not in {stored.reference_hash, stored.nonce, stored.account_id}
-    assert (stored.user, stored.relying_party, stored.origin) == (signed_in, fedcm_rp, RP_ORIGIN)
-    assert (stored.account_id, stored.nonce) == (str(signed_in.pk), "N")
+    assert (stored.user, stored.relying_party, stored.origin) == (
+        fedcm_asserting_user,
+        fedcm_rp,
+        RP_ORIGIN,
+    )
+    assert (stored.account_id, stored.nonce) == (str(fedcm_asserting_user.pk), "N")
     assert stored.params == {"nonce": "N", "scope": "x"}
     assert stored.fields == ["email", "name", "picture"]
     assert stored.used_at is None
@@ -477,50 +473,56 @@ def test_38_44_new_user_without_disclosure_gets_continue_on(
     ],
 )
 def test_38_new_user_consent_depends_on_what_the_browser_disclosed(
-    client: Client, signed_in: Any, fedcm_rp: RelyingParty, extra: dict[str, str], expect: str
+    client: Client,
+    fedcm_asserting_user: Any,
+    fedcm_rp: RelyingParty,
+    extra: dict[str, str],
+    expect: str,
 ) -> None:
-    body = fedcm_post(client, "id_assertion", form(signed_in, **extra)).json()
+    body = fedcm_post(client, "id_assertion", form(fedcm_asserting_user, **extra)).json()
     assert list(body) == [expect]
     if expect == "token":
-        grant = Grant.objects.get(user=signed_in, relying_party=fedcm_rp)
+        grant = Grant.objects.get(user=fedcm_asserting_user, relying_party=fedcm_rp)
         requested = extra.get("fields", ALL_FIELDS)
         assert grant.disclosed_fields == sorted(f for f in requested.split(",") if f)
 
 
 @pytest.mark.checklist(38)
 def test_38_returning_user_asking_for_more_fields_gets_continue_on(
-    client: Client, signed_in: Any, fedcm_rp: RelyingParty
+    client: Client, fedcm_asserting_user: Any, fedcm_rp: RelyingParty
 ) -> None:
-    grants.record_grant(signed_in, fedcm_rp, fields=["name"])
-    body = fedcm_post(client, "id_assertion", form(signed_in, fields="name")).json()
+    grants.record_grant(fedcm_asserting_user, fedcm_rp, fields=["name"])
+    body = fedcm_post(client, "id_assertion", form(fedcm_asserting_user, fields="name")).json()
     assert "token" in body
-    body = fedcm_post(client, "id_assertion", form(signed_in, fields="name,email")).json()
+    body = fedcm_post(
+        client, "id_assertion", form(fedcm_asserting_user, fields="name,email")
+    ).json()
     assert "continue_on" in body
 
 
 @pytest.mark.checklist(39)
 def test_39_auto_selection_refused_when_the_client_requires_user_action(
-    client: Client, returning: Any, fedcm_rp: RelyingParty, issued: list[Any]
+    client: Client, fedcm_returning: Any, fedcm_rp: RelyingParty, issued: list[Any]
 ) -> None:
     assert (
         "token"
-        in fedcm_post(client, "id_assertion", form(returning, is_auto_selected="true")).json()
+        in fedcm_post(client, "id_assertion", form(fedcm_returning, is_auto_selected="true")).json()
     )
     fedcm_rp.require_user_action = True
     fedcm_rp.save()
-    response = fedcm_post(client, "id_assertion", form(returning, is_auto_selected="true"))
+    response = fedcm_post(client, "id_assertion", form(fedcm_returning, is_auto_selected="true"))
     assert error_of(response) == "access_denied"
     assert_cors(response)
     assert len(issued) == 1
-    assert "token" in fedcm_post(client, "id_assertion", form(returning)).json()
+    assert "token" in fedcm_post(client, "id_assertion", form(fedcm_returning)).json()
 
 
 # --------------------------------------------------------------------------- 41-45
 
 
 @pytest.mark.checklist(41, 42, 43)
-def test_41_43_error_object_shape_status_and_no_pii(client: Client, returning: Any) -> None:
-    response = fedcm_post(client, "id_assertion", form(returning, account_id="someone-else"))
+def test_41_43_error_object_shape_status_and_no_pii(client: Client, fedcm_returning: Any) -> None:
+    response = fedcm_post(client, "id_assertion", form(fedcm_returning, account_id="someone-else"))
     assert response.status_code == 200  # portable: spec-literal browsers drop non-2xx bodies
     error = response.json()["error"]
     assert set(error) == {"error", "code", "url"}
@@ -533,7 +535,9 @@ def test_41_43_error_object_shape_status_and_no_pii(client: Client, returning: A
 
 
 @pytest.mark.checklist(45)
-def test_45_get_is_405_with_cors_for_a_registered_origin(client: Client, returning: Any) -> None:
+def test_45_get_is_405_with_cors_for_a_registered_origin(
+    client: Client, fedcm_returning: Any
+) -> None:
     url = reverse("django_fedcm:id_assertion")
     response = client.get(
         f"{url}?client_id=rp-client",
@@ -566,7 +570,7 @@ def test_no_active_key_is_server_error_and_rolls_the_grant_back(
 
 
 def test_first_sign_in_records_the_grant_and_sends_signals(
-    client: Client, signed_in: Any, fedcm_rp: RelyingParty, issued: list[Any]
+    client: Client, fedcm_asserting_user: Any, fedcm_rp: RelyingParty, issued: list[Any]
 ) -> None:
     created: list[Any] = []
 
@@ -576,29 +580,29 @@ def test_first_sign_in_records_the_grant_and_sends_signals(
     signals.grant_created.connect(on_created)
     try:
         response = fedcm_post(
-            client, "id_assertion", form(signed_in, disclosure_shown_for=ALL_FIELDS)
+            client, "id_assertion", form(fedcm_asserting_user, disclosure_shown_for=ALL_FIELDS)
         )
     finally:
         signals.grant_created.disconnect(on_created)
     claims = verify(response.json()["token"])[1]
-    assert grants.approved_client_ids(signed_in) == ["rp-client"]
+    assert grants.approved_client_ids(fedcm_asserting_user) == ["rp-client"]
     assert len(created) == 1 and created[0]["relying_party"] == fedcm_rp
     assert len(issued) == 1
     assert issued[0]["claims"] == claims
-    assert issued[0]["user"] == signed_in and issued[0]["relying_party"] == fedcm_rp
+    assert issued[0]["user"] == fedcm_asserting_user and issued[0]["relying_party"] == fedcm_rp
     assert issued[0]["request"] is not None and issued[0]["sender"] is RelyingParty
 
 
 def test_auth_time_is_the_session_sign_in_not_a_later_login_elsewhere(
-    client: Client, returning: Any
+    client: Client, fedcm_returning: Any
 ) -> None:
-    first = verify(fedcm_post(client, "id_assertion", form(returning)).json()["token"])[1]
+    first = verify(fedcm_post(client, "id_assertion", form(fedcm_returning)).json()["token"])[1]
     other = Client()
     with mock.patch("django_fedcm.auth_time.time.time", return_value=first["auth_time"] + 500):
-        other.force_login(returning)  # moves last_login, not this session's auth_time
-    returning.refresh_from_db()
-    assert int(returning.last_login.timestamp()) > first["auth_time"] - 1
-    again = verify(fedcm_post(client, "id_assertion", form(returning)).json()["token"])[1]
+        other.force_login(fedcm_returning)  # moves last_login, not this session's auth_time
+    fedcm_returning.refresh_from_db()
+    assert int(fedcm_returning.last_login.timestamp()) > first["auth_time"] - 1
+    again = verify(fedcm_post(client, "id_assertion", form(fedcm_returning)).json()["token"])[1]
     assert again["auth_time"] == first["auth_time"]
 
 
@@ -608,7 +612,7 @@ def test_auth_time_is_the_session_sign_in_not_a_later_login_elsewhere(
 @pytest.mark.parametrize("others", [0, 6])
 def test_query_count_is_constant(
     client: Client,
-    returning: Any,
+    fedcm_returning: Any,
     fedcm_make_rp: Any,
     fedcm_make_user: Any,
     others: int,
@@ -616,29 +620,29 @@ def test_query_count_is_constant(
 ) -> None:
     for i in range(others):
         rp = fedcm_make_rp(f"client-{i}", origins=f"https://rp{i}.test")
-        grants.record_grant(returning, rp, fields=["name"])
+        grants.record_grant(fedcm_returning, rp, fields=["name"])
         grants.record_grant(fedcm_make_user(f"user{i}"), rp, fields=["name"])
     keys.signing_key()  # warm the per-process key cache, as in a running server
     # session, user, client, grant (consent), grant (record_grant), savepoint,
     # update, release, profile (picture claim)
     with django_assert_num_queries(9):
-        response = fedcm_post(client, "id_assertion", form(returning))
+        response = fedcm_post(client, "id_assertion", form(fedcm_returning))
     assert "token" in response.json()
 
 
 def test_query_count_for_continue_on(
-    client: Client, signed_in: Any, django_assert_num_queries: Any
+    client: Client, fedcm_asserting_user: Any, django_assert_num_queries: Any
 ) -> None:
     # session, user, client, grant, insert continuation
     with django_assert_num_queries(5):
-        response = fedcm_post(client, "id_assertion", form(signed_in))
+        response = fedcm_post(client, "id_assertion", form(fedcm_asserting_user))
     assert "continue_on" in response.json()
 
 
-def test_signing_key_is_parsed_once_not_per_request(client: Client, returning: Any) -> None:
+def test_signing_key_is_parsed_once_not_per_request(client: Client, fedcm_returning: Any) -> None:
     with mock.patch.object(JWK, "from_json", wraps=JWK.from_json) as from_json:
         for _ in range(3):
-            assert "token" in fedcm_post(client, "id_assertion", form(returning)).json()
+            assert "token" in fedcm_post(client, "id_assertion", form(fedcm_returning)).json()
     assert from_json.call_count == 1
 
 

@@ -448,25 +448,18 @@ def test_rotate_signing_key(
     fedcm_api: Callable[..., APIClient],
     fedcm_make_staff: Callable[..., Any],
     fedcm_signing_key: SigningKey,
+    fedcm_signal_log: Any,
 ) -> None:
     staff = fedcm_make_staff("add_signingkey", "change_signingkey")
-    seen: list[Any] = []
-
-    def receiver(**kwargs: Any) -> None:
-        seen.append(kwargs["activated"].kid)
-
-    signals.key_rotated.connect(receiver)
-    try:
-        response = post_json(fedcm_api(staff), KEYS + "rotate/", {"algorithm": "ES256"})
-    finally:
-        signals.key_rotated.disconnect(receiver)
+    rotated = fedcm_signal_log(signals.key_rotated)
+    response = post_json(fedcm_api(staff), KEYS + "rotate/", {"algorithm": "ES256"})
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["activated"]["alg"] == "ES256"
     assert body["activated"]["state"] == "active"
     assert body["retired"]["kid"] == fedcm_signing_key.kid
     assert body["created"] is True
-    assert seen == [body["activated"]["kid"]]
+    assert [call["activated"].kid for call in rotated] == [body["activated"]["kid"]]
     assert keys.signing_key().kid == body["activated"]["kid"]
     event = AuditEvent.objects.get()
     assert (event.actor, event.action, event.target_repr.split()[0]) == (
@@ -604,20 +597,12 @@ def test_connected_apps_superuser_cannot_see_others_grants(
 
 
 def test_connected_apps_revoke_removes_grant_and_tokens(
-    fedcm_api: Callable[..., APIClient], two_users: dict[str, Any]
+    fedcm_api: Callable[..., APIClient], two_users: dict[str, Any], fedcm_signal_log: Any
 ) -> None:
     alice, shop = two_users["alice"], two_users["shop"]
     assert grants.approved_client_ids(alice) == ["news", "shop"]
-    revoked: list[dict[str, Any]] = []
-
-    def receiver(**kwargs: Any) -> None:
-        revoked.append(kwargs)
-
-    signals.grant_revoked.connect(receiver)
-    try:
-        response = fedcm_api(alice).delete(f"{APPS}{two_users['alice_shop'].pk}/")
-    finally:
-        signals.grant_revoked.disconnect(receiver)
+    revoked = fedcm_signal_log(signals.grant_revoked)
+    response = fedcm_api(alice).delete(f"{APPS}{two_users['alice_shop'].pk}/")
     assert response.status_code == 204
     assert grants.approved_client_ids(alice) == ["news"]
     assert grants.get_grant(alice, shop) is None
