@@ -94,7 +94,7 @@ class DefaultFedCMAdapter:
         """User claims for the token, limited to the disclosed/consented ``fields``.
 
         Registered claims (iss, sub, aud, nonce, iat, exp, auth_time) are added
-        by :mod:`django_fedcm.tokens`; do not return them here.
+        by :mod:`django_fedcm.services.tokens`; do not return them here.
         """
         claims: dict[str, Any] = {}
         if "name" in fields:
@@ -112,7 +112,7 @@ class DefaultFedCMAdapter:
         if "username" in fields:
             claims["preferred_username"] = user.get_username()
         if "picture" in fields:
-            from django_fedcm.profiles import get_profile
+            from django_fedcm.services.profiles import get_profile
 
             picture = self.get_picture_url(request, user, get_profile(user))
             if picture:

@@ -1,6 +1,6 @@
 """Django admin for django-fedcm. Thin: every change goes through the service
-modules (:mod:`~django_fedcm.keys`, :mod:`~django_fedcm.grants`) and is
-recorded with :func:`django_fedcm.audit.record`.
+modules (:mod:`~django_fedcm.services.keys`, :mod:`~django_fedcm.services.grants`) and is
+recorded with :func:`django_fedcm.services.audit.record`.
 
 * Relying parties are edited on django-oauth-toolkit's Application page
   (one registration serves the FedCM and the OAuth doors), as an inline.
@@ -38,10 +38,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from oauth2_provider.models import get_application_admin_class, get_application_model
 
-from django_fedcm import audit, keys
-from django_fedcm.grants import revoke_grant
 from django_fedcm.internal.origins import parse_origin_list, validate_origin_list
 from django_fedcm.models import AccountProfile, AuditEvent, Grant, RelyingParty, SigningKey
+from django_fedcm.services import audit, keys
+from django_fedcm.services.grants import revoke_grant
 from django_fedcm.views.picture import sniff_image_type
 
 if TYPE_CHECKING:

@@ -13,4 +13,5 @@ class DjangoFedCMConfig(AppConfig):
         # Importing registers the system checks and signal receivers.
         # login_status holds the Set-Login receivers; cors approves CORS for the
         # FedCM POSTs; auth_time records each session's sign-in time.
-        from django_fedcm import auth_time, checks, cors, login_status, receivers  # noqa: F401
+        from django_fedcm import checks, cors, receivers  # noqa: F401
+        from django_fedcm.services import auth_time, login_status  # noqa: F401

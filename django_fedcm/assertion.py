@@ -1,70 +1,18 @@
-"""What the id assertion endpoint hands out once a request is validated
-(FEDCM-IDP-SPEC §1.6): shared by the endpoint and the continuation page.
+"""Deprecated alias of :mod:`django_fedcm.services.assertion` (moved in 0.2.0; removed in 1.0).
 
-:func:`issue_assertion` is the single place a token is minted. The OAuth
-profile (authorization codes, FEDCM-IDP-SPEC §2.3, checklist 40) branches in
-there; everything before it (client, Origin, session, consent) stays the same.
+Import from :mod:`django_fedcm.services.assertion` instead.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import sys
+import warnings
 
-from django.db import transaction
-from django.http import HttpRequest
+from django_fedcm.services import assertion as _target
 
-from django_fedcm import endpoints, grants, signals, tokens
-from django_fedcm.adapter import get_adapter
-from django_fedcm.auth_time import auth_time
-from django_fedcm.conf import fedcm_settings
-from django_fedcm.models import RelyingParty
-from django_fedcm.oauth import fedcm_code
-
-
-def issuer(request: HttpRequest) -> str:
-    """The ``iss`` of our tokens: ``FEDCM_ISSUER``, else the request's origin."""
-    return fedcm_settings.ISSUER or endpoints.base_origin(request)
-
-
-def issue_assertion(
-    request: HttpRequest,
-    relying_party: RelyingParty,
-    user: Any,
-    *,
-    nonce: str | None,
-    params: dict[str, Any],
-    fields: set[str] | list[str],
-    origin: str | None = None,
-) -> dict[str, Any]:
-    """Record the grant for ``fields`` and mint the answer ``{"token": ...}``.
-
-    The caller has validated the client, the Origin, the account and consent.
-    The grant and the token succeed together: when signing fails (no active
-    key) the grant is rolled back.
-    """
-    # OAuth profile seam: a request with params["response_type"] == "code"
-    # gets an authorization code here instead of an ID token.
-    if fedcm_code.is_code_request(params):
-        return fedcm_code.issue_from_params(
-            request, relying_party, user, params=params, nonce=nonce, fields=fields, origin=origin
-        )
-    fields = set(fields)
-    claims = get_adapter().get_claims(request, user, relying_party, fields)
-    with transaction.atomic():
-        grants.record_grant(user, relying_party, fields=fields, request=request)
-        id_token, payload = tokens.issue_id_token(
-            issuer=issuer(request),
-            user=user,
-            relying_party=relying_party,
-            nonce=nonce,
-            claims=claims,
-            auth_time=auth_time(request, user),
-        )
-    signals.token_issued.send(
-        sender=RelyingParty,
-        request=request,
-        user=user,
-        relying_party=relying_party,
-        claims=payload,
-    )
-    return {"token": tokens.token_value(id_token, relying_party)}
+warnings.warn(
+    "django_fedcm.assertion moved to django_fedcm.services.assertion",
+    DeprecationWarning,
+    stacklevel=2,
+)
+sys.modules[__name__] = _target

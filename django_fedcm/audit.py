@@ -1,47 +1,18 @@
-"""Audit trail: one row per change made by staff (admin, API, ``fedcm_keys``).
+"""Deprecated alias of :mod:`django_fedcm.services.audit` (moved in 0.2.0; removed in 1.0).
 
-The single writer of :class:`~django_fedcm.models.AuditEvent`. Callers pass
-field *names* or harmless values in ``changes``, never secrets (client
-secrets, key material): the audit log is readable by every staff member
-with view permission.
+Import from :mod:`django_fedcm.services.audit` instead.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import sys
+import warnings
 
-from django.db import models
+from django_fedcm.services import audit as _target
 
-from django_fedcm.models import AuditEvent
-
-_TARGET_REPR_MAX = AuditEvent._meta.get_field("target_repr").max_length or 255
-
-
-def record(
-    actor: Any,
-    action: str,
-    target: models.Model | None,
-    changes: dict[str, Any] | None = None,
-) -> AuditEvent:
-    """Write one audit event.
-
-    ``actor`` is the user who acted (``None`` or an anonymous user for the
-    command line / the system); ``action`` a dotted verb such as
-    ``"signing_key.rotated"``; ``target`` the changed object (its type, primary
-    key and ``str()`` are stored, so the event survives the object's deletion).
-    """
-    if actor is not None and not getattr(actor, "is_authenticated", False):
-        actor = None
-    target_type = target_id = target_repr = ""
-    if target is not None:
-        target_type = target._meta.label_lower
-        target_id = "" if target.pk is None else str(target.pk)
-        target_repr = str(target)[:_TARGET_REPR_MAX]
-    return AuditEvent.objects.create(
-        actor=actor,
-        action=action,
-        target_type=target_type,
-        target_id=target_id,
-        target_repr=target_repr,
-        changes=changes or {},
-    )
+warnings.warn(
+    "django_fedcm.audit moved to django_fedcm.services.audit",
+    DeprecationWarning,
+    stacklevel=2,
+)
+sys.modules[__name__] = _target

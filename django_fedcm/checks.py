@@ -213,8 +213,8 @@ def check_cors(**kwargs: Any) -> Messages:
 def check_signing_keys(**kwargs: Any) -> Messages:
     """Warnings only: a fresh project must run ``migrate`` and then
     ``fedcm_keys rotate``, and both commands run these checks first."""
-    from django_fedcm.crypto import KeyDecryptionError, decrypt
     from django_fedcm.models import SigningKey
+    from django_fedcm.services.crypto import KeyDecryptionError, decrypt
 
     try:
         active = (

@@ -38,7 +38,7 @@ from django.urls import Resolver404, ResolverMatch, resolve
 
 from django_fedcm.internal.post_endpoint import form_data
 from django_fedcm.models import RelyingParty
-from django_fedcm.registry import get_relying_party, origin_is_registered
+from django_fedcm.services.registry import get_relying_party, origin_is_registered
 from django_fedcm.views.base import INVALID_REQUEST, UNAUTHORIZED_CLIENT, fedcm_error
 
 #: URL names (in the ``django_fedcm`` namespace) whose answers the RP reads.

@@ -11,7 +11,7 @@ Add it after ``AuthenticationMiddleware``::
 It emits
 
 * the status a sign-in or sign-out recorded on the request
-  (:mod:`django_fedcm.login_status`), on any response, redirects included;
+  (:mod:`django_fedcm.services.login_status`), on any response, redirects included;
 * ``logged-in`` again on successful HTML page responses of an authenticated
   user (``FEDCM_LOGIN_STATUS_REASSERT``): a self-healing measure for browsers
   whose status went stale, e.g. after a session restored without a login
@@ -34,7 +34,7 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
 from django_fedcm.conf import fedcm_settings
-from django_fedcm.login_status import HEADER, LOGGED_IN, REASSERT_EXEMPT, get_login_status
+from django_fedcm.services.login_status import HEADER, LOGGED_IN, REASSERT_EXEMPT, get_login_status
 
 GetResponse = Callable[[HttpRequest], Any]
 
@@ -46,7 +46,7 @@ def wants_reassert(request: HttpRequest, response: HttpResponseBase) -> bool:
     up the user anywhere else would load sessions (and add ``Vary: Cookie``)
     for anonymous traffic. Never on responses marked ``public`` (a shared
     cache would replay one user's status to everybody) nor on views marked
-    :func:`~django_fedcm.login_status.reassert_exempt`.
+    :func:`~django_fedcm.services.login_status.reassert_exempt`.
     """
     return (
         fedcm_settings.LOGIN_STATUS_REASSERT

@@ -1,5 +1,4 @@
-"""Concrete models. Thin: behaviour lives in the service modules
-(:mod:`~django_fedcm.keys`, :mod:`~django_fedcm.grants`, :mod:`~django_fedcm.registry`).
+"""Concrete models. Thin: behaviour lives in :mod:`django_fedcm.services`.
 
 Invariants are database constraints so that no code path (admin, shell,
 API, a second process) can break them.
@@ -140,7 +139,7 @@ class Grant(models.Model):
 
 class SigningKey(models.Model):
     """One key of the managed key set. The private half is encrypted at rest
-    (:mod:`django_fedcm.crypto`) and is never rendered anywhere."""
+    (:mod:`django_fedcm.services.crypto`) and is never rendered anywhere."""
 
     class State(models.TextChoices):
         NEXT = "next", _("next (published, not yet signing)")

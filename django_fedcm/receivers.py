@@ -7,7 +7,7 @@ from typing import Any
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-from django_fedcm import keys
+from django_fedcm.services import keys
 
 
 @receiver(setting_changed)

@@ -1,75 +1,18 @@
-"""Build and sign the tokens the id assertion endpoint returns
-(FEDCM-IDP-SPEC §1.6 "token", §3.1 item 5 "token binding").
+"""Deprecated alias of :mod:`django_fedcm.services.tokens` (moved in 0.2.0; removed in 1.0).
 
-The only module that signs with jwcrypto. The private key comes from
-:func:`django_fedcm.keys.signing_key`, which parses it once per process (and
-again only after a rotation or ``FEDCM_KEY_CACHE_SECONDS``), never per request.
-
-The ID token is an OIDC-shaped JWT: ``aud`` is the ``client_id`` and the RP's
-nonce is copied unchanged, so an RP verifies it with any OIDC library against
-``/fedcm/jwks.json``.
+Import from :mod:`django_fedcm.services.tokens` instead.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+import sys
+import warnings
 
-from django.utils import timezone
-from jwcrypto.jwt import JWT
+from django_fedcm.services import tokens as _target
 
-from django_fedcm import keys
-from django_fedcm.adapter import get_adapter
-from django_fedcm.conf import fedcm_settings
-from django_fedcm.models import RelyingParty
-
-#: Claims this module owns; the adapter's user claims can never override them.
-REGISTERED_CLAIMS = frozenset({"iss", "sub", "aud", "nonce", "iat", "exp", "auth_time"})
-
-
-def issue_id_token(
-    *,
-    issuer: str,
-    user: Any,
-    relying_party: RelyingParty,
-    nonce: str | None,
-    claims: dict[str, Any],
-    auth_time: int | None,
-    now: datetime | None = None,
-) -> tuple[str, dict[str, Any]]:
-    """Sign an ID token for ``user`` and ``relying_party``.
-
-    Returns the compact JWT and its payload. ``nonce`` is included only when
-    given (a missing nonce is not an error, checklist 34); ``auth_time`` only
-    when known. Raises :class:`~django_fedcm.keys.NoActiveKey` when there is no
-    signing key.
-    """
-    key = keys.signing_key()
-    issued_at = int((now or timezone.now()).timestamp())
-    payload: dict[str, Any] = {
-        "iss": issuer,
-        "sub": get_adapter().get_account_id(user),
-        "aud": relying_party.client_id,
-    }
-    if nonce:
-        payload["nonce"] = nonce
-    payload["iat"] = issued_at
-    payload["exp"] = issued_at + fedcm_settings.TOKEN_LIFETIME
-    if auth_time is not None:
-        payload["auth_time"] = int(auth_time)
-    payload.update((k, v) for k, v in claims.items() if k not in REGISTERED_CLAIMS)
-    token = JWT(header={"alg": key.algorithm, "kid": key.kid, "typ": "JWT"}, claims=payload)
-    token.make_signed_token(key.jwk)
-    return str(token.serialize()), payload
-
-
-def token_value(id_token: str, relying_party: RelyingParty) -> str | dict[str, str]:
-    """The ``token`` member of the id assertion answer.
-
-    A string unless the RP opted in to structured tokens: Chrome before 143
-    treats a non-string ``token`` as an error (checklist 33; blink-dev
-    "Support Structured JSON Responses from IdPs", Sep 2025).
-    """
-    if relying_party.structured_tokens:
-        return {"id_token": id_token}
-    return id_token
+warnings.warn(
+    "django_fedcm.tokens moved to django_fedcm.services.tokens",
+    DeprecationWarning,
+    stacklevel=2,
+)
+sys.modules[__name__] = _target

@@ -15,8 +15,8 @@ from django.dispatch import Signal
 from django.test import Client
 from oauth2_provider.models import Application
 
-from django_fedcm import grants, keys
 from django_fedcm.models import AccountProfile, RelyingParty, SigningKey
+from django_fedcm.services import grants, keys
 
 User = get_user_model()
 
@@ -151,7 +151,7 @@ def fedcm_make_grant(db: None) -> Callable[..., Any]:
     from django.utils import timezone
     from oauth2_provider.models import AccessToken, RefreshToken
 
-    from django_fedcm.grants import record_grant
+    from django_fedcm.services.grants import record_grant
 
     def make(
         user: Any,

@@ -19,8 +19,9 @@ from jwcrypto.jwk import JWK
 from oauth2_provider.models import AccessToken, Application
 
 from django_fedcm import admin as fedcm_admin
-from django_fedcm import crypto, keys, signals
+from django_fedcm import signals
 from django_fedcm.models import AccountProfile, AuditEvent, Grant, RelyingParty, SigningKey
+from django_fedcm.services import crypto, keys
 
 pytestmark = pytest.mark.django_db
 
@@ -543,7 +544,7 @@ def test_rotate_needs_change_permission(fedcm_make_user: Callable[..., Any]) -> 
 
 
 def test_audit_events_are_read_only(admin_client: Client, fedcm_rp: RelyingParty) -> None:
-    from django_fedcm import audit
+    from django_fedcm.services import audit
 
     event = audit.record(None, "relying_party.changed", fedcm_rp, {"fields": ["enabled"]})
     changelist = admin_client.get(reverse("admin:django_fedcm_auditevent_changelist"))

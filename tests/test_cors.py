@@ -11,8 +11,9 @@ import pytest
 from django.test import Client, RequestFactory
 from django.urls import include, path, reverse
 
-from django_fedcm import cors, grants
+from django_fedcm import cors
 from django_fedcm.models import RelyingParty
+from django_fedcm.services import grants
 from tests.views.fedcm_http import RP_ORIGIN, assert_cors, assert_no_cors, fedcm_post
 
 pytestmark = pytest.mark.django_db
@@ -123,7 +124,7 @@ def test_restrictive_cors_urls_regex_still_works_with_one_lookup(
     settings.CORS_URLS_REGEX = r"^/api/"
     grants.record_grant(fedcm_user, fedcm_rp, fields=["name", "email", "picture"])
     client.force_login(fedcm_user)
-    from django_fedcm import keys
+    from django_fedcm.services import keys
 
     keys.signing_key()
     data = {

@@ -14,8 +14,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.test import AsyncRequestFactory, Client, RequestFactory
 from django.urls import path
 
-from django_fedcm.login_status import LOGGED_IN, LOGGED_OUT, reassert_exempt, set_login_status
 from django_fedcm.middleware import LoginStatusMiddleware
+from django_fedcm.services.login_status import (
+    LOGGED_IN,
+    LOGGED_OUT,
+    reassert_exempt,
+    set_login_status,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
 

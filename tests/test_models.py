@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from django_fedcm import keys
 from django_fedcm.models import AccountProfile, AuditEvent, Grant, RelyingParty, SigningKey
+from django_fedcm.services import keys
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from django_fedcm import keys
 from django_fedcm.models import SigningKey
+from django_fedcm.services import keys
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -38,10 +38,10 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from django_fedcm import grants
 from django_fedcm.conf import fedcm_settings
 from django_fedcm.models import RelyingParty
 from django_fedcm.oauth import scopes as scope_map
+from django_fedcm.services import grants
 
 #: ``Grant.redirect_uri`` prefix marking codes minted by the id assertion endpoint.
 REDIRECT_MARKER_PREFIX = "fedcm:"
@@ -194,7 +194,7 @@ def issue_from_params(
     fields: set[str] | list[str],
     origin: str | None,
 ) -> dict[str, Any]:
-    """The id assertion seam (:func:`django_fedcm.assertion.issue_assertion`):
+    """The id assertion seam (:func:`django_fedcm.services.assertion.issue_assertion`):
     ``params`` were validated by the endpoint (or stored by it for the
     continuation page), so a parse error here is a programming error."""
     code_request = parse_code_request(params, relying_party, nonce)

@@ -33,11 +33,11 @@ from oauth2_provider.models import get_grant_model, get_id_token_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 
-from django_fedcm import endpoints, grants, keys
 from django_fedcm.adapter import RECOGNISED_FIELDS, get_adapter
 from django_fedcm.conf import fedcm_settings
 from django_fedcm.oauth import scopes as scope_map
 from django_fedcm.oauth.fedcm_code import REDIRECT_MARKER_PREFIX
+from django_fedcm.services import discovery, grants, keys
 
 #: Claims the ID token carries; advertised in discovery (``claims_supported``).
 SUPPORTED_CLAIMS = [
@@ -102,7 +102,7 @@ class FedCMOAuth2Validator(OAuth2Validator):  # type: ignore[misc]
 
     def get_oidc_issuer_endpoint(self, request: Any) -> str:
         """The FedCM issuer; without ``FEDCM_ISSUER``, the request's origin
-        (the same fallback the FedCM door uses, django_fedcm.assertion.issuer)."""
+        (the same fallback the FedCM door uses, django_fedcm.services.assertion.issuer)."""
         if fedcm_settings.ISSUER:
             return fedcm_settings.ISSUER
         # oauthlib's request carries the Django request's META as headers
@@ -112,7 +112,7 @@ class FedCMOAuth2Validator(OAuth2Validator):  # type: ignore[misc]
         http_request.META = headers
         secure = bool(headers.get("X_DJANGO_OAUTH_TOOLKIT_SECURE"))
         http_request._get_scheme = lambda: "https" if secure else "http"  # type: ignore[attr-defined]
-        return endpoints.base_origin(http_request)
+        return discovery.base_origin(http_request)
 
     def finalize_id_token(
         self, id_token: dict[str, Any], token: Any, token_handler: Any, request: Any
@@ -175,7 +175,7 @@ class FedCMOAuth2Validator(OAuth2Validator):  # type: ignore[misc]
 
     def get_oidc_claims(self, token: Any, token_handler: Any, request: Any) -> dict[str, Any]:
         """``sub`` plus the adapter's claims for the fields the scopes release
-        (the same call the FedCM door makes, django_fedcm.assertion)."""
+        (the same call the FedCM door makes, django_fedcm.services.assertion)."""
         user = request.user
         adapter = get_adapter()
         fields = scope_map.fields_for_scopes(request.scopes or ()) & set(RECOGNISED_FIELDS)

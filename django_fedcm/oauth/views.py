@@ -15,9 +15,9 @@ from django.http import HttpRequest, HttpResponse
 from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.views import AuthorizationView as DOTAuthorizationView
 
-from django_fedcm.grants import get_grant
 from django_fedcm.oauth import scopes as scope_map
 from django_fedcm.oauth.validators import relying_party_of
+from django_fedcm.services.grants import get_grant
 
 
 class AuthorizationView(DOTAuthorizationView):  # type: ignore[misc]

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.db.models import QuerySet
 
-from django_fedcm import audit, grants
 from django_fedcm.models import Grant
+from django_fedcm.services import audit, grants
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -43,7 +43,7 @@ def revoke_connected_app(
     user: Any, grant: Grant, *, via: str, request: HttpRequest | None = None
 ) -> bool:
     """Revoke the user's own grant: the grant and the client's OAuth tokens for
-    the user go (:func:`django_fedcm.grants.revoke_grant`), so the next FedCM
+    the user go (:func:`django_fedcm.services.grants.revoke_grant`), so the next FedCM
     sign-in shows the disclosure again. Audited as ``grant.revoked``."""
     if grant.user_id != user.pk:
         # Defence in depth: callers look grants up through connected_apps().

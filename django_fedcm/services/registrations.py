@@ -4,7 +4,7 @@ A registration is a django-oauth-toolkit ``Application`` (``client_id``,
 ``name``, allowed origins, redirect URIs) plus its one-to-one
 :class:`~django_fedcm.models.RelyingParty` (the FedCM options). Both rows are
 written in one transaction, and every change is recorded in the audit trail
-(:func:`django_fedcm.audit.record`) with the fields that changed.
+(:func:`django_fedcm.services.audit.record`) with the fields that changed.
 
 The staff API uses these functions; the admin can reuse them, so both apply
 the same rules:
@@ -32,9 +32,9 @@ from django.utils.translation import gettext as _
 from oauth2_provider.models import get_application_model
 from oauth2_provider.settings import oauth2_settings
 
-from django_fedcm import audit
 from django_fedcm.internal.origins import normalize_origin, validate_origin_list
 from django_fedcm.models import RelyingParty
+from django_fedcm.services import audit
 
 #: Hosts that count as a secure context over plain http (W3C Secure Contexts §3.1).
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})

@@ -21,8 +21,8 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
 from django_fedcm.adapter import get_adapter
-from django_fedcm.grants import approved_client_ids
-from django_fedcm.profiles import get_profile
+from django_fedcm.services.grants import approved_client_ids
+from django_fedcm.services.profiles import get_profile
 from django_fedcm.views.base import json_response, require_webidentity
 
 #: At least one of these must be a non-empty string, or Chromium rejects the

@@ -10,7 +10,7 @@ from typing import Any, ParamSpec
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 
-from django_fedcm.endpoints import base_origin
+from django_fedcm.services.discovery import base_origin
 
 P = ParamSpec("P")
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_safe
 
 from django_fedcm.internal.origins import normalize_origin
 from django_fedcm.models import RelyingParty
-from django_fedcm.registry import get_relying_party, origin_is_registered
+from django_fedcm.services.registry import get_relying_party, origin_is_registered
 from django_fedcm.views.base import json_response
 
 #: Query parameters naming the top-level (embedding) page's origin.

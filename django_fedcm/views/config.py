@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
 from django_fedcm.conf import fedcm_settings
-from django_fedcm.endpoints import absolute, endpoint_urls
+from django_fedcm.services.discovery import absolute, endpoint_urls
 from django_fedcm.views.base import json_response
 
 

@@ -28,13 +28,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_deny
 from django.views.decorators.http import require_http_methods
 
-from django_fedcm import continuations
 from django_fedcm.adapter import RECOGNISED_FIELDS, get_adapter
-from django_fedcm.assertion import issue_assertion
-from django_fedcm.keys import NoActiveKey
 from django_fedcm.models import ContinuationRequest
 from django_fedcm.oauth import fedcm_code
-from django_fedcm.registry import origin_is_registered
+from django_fedcm.services import continuations
+from django_fedcm.services.assertion import issue_assertion
+from django_fedcm.services.keys import NoActiveKey
+from django_fedcm.services.registry import origin_is_registered
 
 TEMPLATE = "django_fedcm/continuation.html"
 

@@ -22,9 +22,9 @@ from django.views.decorators.csrf import csrf_exempt
 
 from django_fedcm.adapter import get_adapter
 from django_fedcm.cors import registered_relying_party
-from django_fedcm.grants import revoke_grant
 from django_fedcm.internal.post_endpoint import fedcm_post, form_data
-from django_fedcm.profiles import get_profile
+from django_fedcm.services.grants import revoke_grant
+from django_fedcm.services.profiles import get_profile
 from django_fedcm.views.base import (
     ACCESS_DENIED,
     INVALID_REQUEST,

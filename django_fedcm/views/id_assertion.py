@@ -26,16 +26,16 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.views.decorators.csrf import csrf_exempt
 
-from django_fedcm import continuations
 from django_fedcm.adapter import get_adapter
-from django_fedcm.assertion import issue_assertion
 from django_fedcm.conf import fedcm_settings
 from django_fedcm.cors import registered_relying_party
-from django_fedcm.grants import get_grant
 from django_fedcm.internal.post_endpoint import fedcm_post, form_data
-from django_fedcm.keys import NoActiveKey
 from django_fedcm.models import ContinuationRequest
 from django_fedcm.oauth import fedcm_code
+from django_fedcm.services import continuations
+from django_fedcm.services.assertion import issue_assertion
+from django_fedcm.services.grants import get_grant
+from django_fedcm.services.keys import NoActiveKey
 from django_fedcm.views.base import (
     ACCESS_DENIED,
     INVALID_REQUEST,

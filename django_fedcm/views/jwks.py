@@ -10,8 +10,8 @@ from __future__ import annotations
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_safe
 
-from django_fedcm import keys
 from django_fedcm.conf import fedcm_settings
+from django_fedcm.services import keys
 
 
 @require_safe

@@ -33,8 +33,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from django_fedcm.adapter import get_adapter
-from django_fedcm.login_status import LOGGED_IN, reassert_exempt, set_login_status
-from django_fedcm.profiles import get_profile
+from django_fedcm.services.login_status import LOGGED_IN, reassert_exempt, set_login_status
+from django_fedcm.services.profiles import get_profile
 from django_fedcm.views.user_info import idp_name
 
 TEMPLATE = "django_fedcm/login.html"

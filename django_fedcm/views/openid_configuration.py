@@ -18,14 +18,14 @@ from django.views.decorators.http import require_safe
 from oauth2_provider.scopes import get_scopes_backend
 from oauth2_provider.settings import oauth2_settings
 
-from django_fedcm import endpoints, keys
 from django_fedcm.conf import fedcm_settings
 from django_fedcm.oauth.validators import SUPPORTED_CLAIMS
+from django_fedcm.services import discovery, keys
 
 
 def _dot_url(request: HttpRequest, name: str) -> str | None:
     try:
-        return endpoints.base_origin(request) + reverse(f"oauth2_provider:{name}")
+        return discovery.base_origin(request) + reverse(f"oauth2_provider:{name}")
     except NoReverseMatch:
         return None
 
@@ -46,11 +46,11 @@ def metadata(request: HttpRequest) -> dict[str, object] | None:
     if authorize is None or token is None:
         return None
     data: dict[str, object] = {
-        # The same issuer as FedCM tokens (django_fedcm.assertion.issuer).
-        "issuer": fedcm_settings.ISSUER or endpoints.base_origin(request),
+        # The same issuer as FedCM tokens (django_fedcm.services.assertion.issuer).
+        "issuer": fedcm_settings.ISSUER or discovery.base_origin(request),
         "authorization_endpoint": authorize,
         "token_endpoint": token,
-        "jwks_uri": endpoints.url_for("jwks", request),
+        "jwks_uri": discovery.url_for("jwks", request),
         "scopes_supported": list(get_scopes_backend().get_available_scopes()),
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],

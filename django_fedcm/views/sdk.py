@@ -25,7 +25,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from django_fedcm import endpoints
+from django_fedcm.services import discovery
 
 SDK_FILE = Path(__file__).resolve().parent.parent / "static" / "django_fedcm" / "sdk.js"
 
@@ -63,7 +63,7 @@ def sdk_integrity() -> str:
 def sdk_url(request: HttpRequest | None = None) -> str:
     """Absolute, versioned URL of the SDK (for ``<script src>``)."""
     path = reverse("django_fedcm:sdk")
-    return f"{endpoints.base_origin(request)}{path}?v={sdk_version()}"
+    return f"{discovery.base_origin(request)}{path}?v={sdk_version()}"
 
 
 @require_safe

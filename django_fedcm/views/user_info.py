@@ -25,8 +25,8 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
 from django_fedcm.conf import fedcm_settings
-from django_fedcm.endpoints import config_url
 from django_fedcm.models import RelyingParty
+from django_fedcm.services.discovery import config_url
 from django_fedcm.views.client_metadata import requested_client
 
 TEMPLATE = "django_fedcm/user_info.html"

@@ -46,9 +46,9 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 from django.urls import reverse  # noqa: E402
 from oauth2_provider.models import Application  # noqa: E402
 
-from django_fedcm import keys  # noqa: E402
 from django_fedcm.adapter import get_adapter  # noqa: E402
 from django_fedcm.models import RelyingParty  # noqa: E402
+from django_fedcm.services import keys  # noqa: E402
 
 IDP_HOST = "idp.test"
 RP_ORIGIN = "https://rp.test"

@@ -19,7 +19,7 @@ from django.test import Client
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from django_fedcm import grants
+from django_fedcm.services import grants
 from tests.views.fedcm_http import fedcm_post
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -16,9 +16,10 @@ from django.test import Client
 from django.utils import timezone
 from oauth2_provider.models import Grant as CodeGrant
 
-from django_fedcm import grants, rp
+from django_fedcm import rp
 from django_fedcm.models import Grant, RelyingParty
 from django_fedcm.oauth import fedcm_code
+from django_fedcm.services import grants
 from tests.oauth.conftest import PKCE, make_pkce
 from tests.views.fedcm_http import IDP_HOST, assert_cors, error_of, fedcm_post
 
@@ -134,7 +135,7 @@ def test_new_user_whose_disclosure_covers_the_scopes_gets_a_code_at_once(
 def test_code_path_query_count(
     client: Client, fedcm_returning: Any, fedcm_pkce: PKCE, django_assert_num_queries: Any
 ) -> None:
-    from django_fedcm import keys
+    from django_fedcm.services import keys
 
     keys.signing_key()
     # session, user, client (application joined), grant lookup; savepoint,

@@ -11,9 +11,10 @@ import pytest
 from django.test import Client
 from jwcrypto import jws
 
-from django_fedcm import grants, keys, rp
+from django_fedcm import rp
 from django_fedcm.adapter import get_adapter
 from django_fedcm.models import Grant, RelyingParty
+from django_fedcm.services import grants, keys
 from tests.oauth.conftest import PKCE, query
 
 

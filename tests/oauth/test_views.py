@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from oauth2_provider.models import Application
 
-from django_fedcm import grants
 from django_fedcm.models import RelyingParty
+from django_fedcm.services import grants
 from tests.oauth.conftest import query
 
 pytestmark = pytest.mark.django_db

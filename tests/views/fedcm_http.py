@@ -12,7 +12,7 @@ from django.urls import reverse
 from jwcrypto.jwk import JWKSet
 from jwcrypto.jwt import JWT
 
-from django_fedcm import keys
+from django_fedcm.services import keys
 
 RP_ORIGIN = "https://rp.test"
 IDP_HOST = "idp.test"

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from django_fedcm import grants
 from django_fedcm.adapter import DefaultFedCMAdapter, get_adapter
+from django_fedcm.services import grants
 from django_fedcm.views.accounts import is_valid_account
 
 pytestmark = pytest.mark.django_db

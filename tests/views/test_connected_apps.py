@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from oauth2_provider.models import AccessToken, RefreshToken
 
-from django_fedcm import grants
 from django_fedcm.models import AuditEvent, Grant, RelyingParty
+from django_fedcm.services import grants
 
 URL = "/fedcm/connected-apps"
 

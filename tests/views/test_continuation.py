@@ -15,8 +15,9 @@ from django.dispatch import Signal
 from django.test import Client
 from django.utils import timezone
 
-from django_fedcm import continuations, signals
+from django_fedcm import signals
 from django_fedcm.models import ContinuationRequest, Grant, RelyingParty
+from django_fedcm.services import continuations
 from tests.views.fedcm_http import IDP_HOST, fedcm_post, verify
 
 pytestmark = pytest.mark.django_db
@@ -242,7 +243,7 @@ def test_no_active_key_keeps_the_reference_usable(
     client: Client, continue_on: str, fedcm_signing_key: Any
 ) -> None:
     fedcm_signing_key.delete()
-    from django_fedcm import keys
+    from django_fedcm.services import keys
 
     keys.clear_cache()
     assert post(client, continue_on, "allow").status_code == 503
@@ -250,7 +251,7 @@ def test_no_active_key_keeps_the_reference_usable(
 
 
 def test_query_counts(client: Client, continue_on: str, django_assert_num_queries: Any) -> None:
-    from django_fedcm import keys
+    from django_fedcm.services import keys
 
     keys.signing_key()
     # session, user, continuation (client joined)

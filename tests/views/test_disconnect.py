@@ -10,8 +10,9 @@ from django.dispatch import Signal
 from django.test import Client
 from django.urls import reverse
 
-from django_fedcm import grants, signals
+from django_fedcm import signals
 from django_fedcm.models import Grant, RelyingParty
+from django_fedcm.services import grants
 from tests.views.fedcm_http import (
     RP_ORIGIN,
     assert_cors,

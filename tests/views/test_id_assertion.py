@@ -15,10 +15,11 @@ from django.test import Client
 from django.urls import URLPattern, reverse
 from jwcrypto.jwk import JWK
 
-from django_fedcm import grants, keys, signals
+from django_fedcm import signals
 from django_fedcm import urls as fedcm_urls
 from django_fedcm.adapter import DefaultFedCMAdapter
 from django_fedcm.models import ContinuationRequest, Grant, RelyingParty
+from django_fedcm.services import grants, keys
 from django_fedcm.views.base import ERROR_CODES
 from tests.views.fedcm_http import (
     RP_ORIGIN,
@@ -598,7 +599,9 @@ def test_auth_time_is_the_session_sign_in_not_a_later_login_elsewhere(
 ) -> None:
     first = verify(fedcm_post(client, "id_assertion", form(fedcm_returning)).json()["token"])[1]
     other = Client()
-    with mock.patch("django_fedcm.auth_time.time.time", return_value=first["auth_time"] + 500):
+    with mock.patch(
+        "django_fedcm.services.auth_time.time.time", return_value=first["auth_time"] + 500
+    ):
         other.force_login(fedcm_returning)  # moves last_login, not this session's auth_time
     fedcm_returning.refresh_from_db()
     assert int(fedcm_returning.last_login.timestamp()) > first["auth_time"] - 1

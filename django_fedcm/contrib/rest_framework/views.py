@@ -27,12 +27,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
-from django_fedcm import audit, keys
 from django_fedcm.contrib.rest_framework import serializers
 from django_fedcm.contrib.rest_framework.permissions import StaffModelPermissions
 from django_fedcm.contrib.rest_framework.schema import FedCMAutoSchema
 from django_fedcm.models import Grant, RelyingParty, SigningKey
-from django_fedcm.services import connected_apps, registrations
+from django_fedcm.services import audit, connected_apps, keys, registrations
 
 
 class ApiPagination(PageNumberPagination):

@@ -13,8 +13,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from django_fedcm import continuations
 from django_fedcm.models import ContinuationRequest
+from django_fedcm.services import continuations
 
 
 class Command(BaseCommand):

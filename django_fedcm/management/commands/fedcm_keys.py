@@ -1,4 +1,4 @@
-"""``manage.py fedcm_keys``: a thin command line over :mod:`django_fedcm.keys`.
+"""``manage.py fedcm_keys``: a thin command line over :mod:`django_fedcm.services.keys`.
 
 Every refusal is a :class:`~django.core.management.CommandError` (exit code
 1, one line on stderr, no traceback) and leaves the key set unchanged.
@@ -15,10 +15,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 from django.utils import timezone
 
-from django_fedcm import audit, keys
 from django_fedcm.conf import ALGORITHMS, fedcm_settings
-from django_fedcm.crypto import KeyDecryptionError
 from django_fedcm.models import SigningKey
+from django_fedcm.services import audit, keys
+from django_fedcm.services.crypto import KeyDecryptionError
 
 _VIA = {"via": "fedcm_keys"}
 

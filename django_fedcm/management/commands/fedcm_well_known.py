@@ -3,7 +3,7 @@
 Prints the ``/.well-known/web-identity`` JSON for publishing on the
 registrable domain (eTLD+1) when that host is not served by this Django
 project (docs/deployment.md). The same document the ``well_known`` view
-serves: both come from :func:`django_fedcm.endpoints.well_known_document`.
+serves: both come from :func:`django_fedcm.services.discovery.well_known_document`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from django_fedcm.endpoints import well_known_document
+from django_fedcm.services.discovery import well_known_document
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -13,8 +13,9 @@ from oauth2_provider.models import AccessToken, RefreshToken
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from django_fedcm import grants, keys, signals
+from django_fedcm import signals
 from django_fedcm.models import AuditEvent, Grant, RelyingParty, SigningKey
+from django_fedcm.services import grants, keys
 
 from .conftest import API
 

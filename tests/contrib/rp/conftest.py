@@ -12,8 +12,9 @@ import pytest
 from django.test import Client
 from jwcrypto import jws
 
-from django_fedcm import keys, rp
+from django_fedcm import rp
 from django_fedcm.contrib.rp import backends
+from django_fedcm.services import keys
 
 
 @pytest.fixture

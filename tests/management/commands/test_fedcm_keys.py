@@ -16,8 +16,8 @@ from django.test import override_settings
 from django.utils import timezone
 from jwcrypto.jwk import JWK
 
-from django_fedcm import crypto, keys
 from django_fedcm.models import AuditEvent, SigningKey
+from django_fedcm.services import crypto, keys
 
 pytestmark = pytest.mark.django_db
 

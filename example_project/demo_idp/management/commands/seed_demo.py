@@ -15,8 +15,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from oauth2_provider.models import get_application_model
 
-from django_fedcm import keys
 from django_fedcm.models import AccountProfile, RelyingParty, SigningKey
+from django_fedcm.services import keys
 
 DEMO_USERS = [
     {

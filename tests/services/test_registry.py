@@ -5,8 +5,8 @@ from collections.abc import Callable
 import pytest
 from pytest_django import DjangoAssertNumQueries
 
-from django_fedcm import registry
 from django_fedcm.models import RelyingParty
+from django_fedcm.services import registry
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from django.test import override_settings
 from jwcrypto.jwk import JWK
 from jwcrypto.jwt import JWT
 
-from django_fedcm import keys
 from django_fedcm.models import SigningKey
+from django_fedcm.services import keys
 
 pytestmark = pytest.mark.django_db
 
@@ -232,7 +232,7 @@ def test_reencrypt_service(fedcm_make_key: Any) -> None:
 
 
 def test_reprs_and_errors_carry_no_key_material(fedcm_signing_key: SigningKey) -> None:
-    from django_fedcm import crypto
+    from django_fedcm.services import crypto
 
     loaded = keys.signing_key()
     d = loaded.jwk.export_private(as_dict=True)["d"]
@@ -298,7 +298,7 @@ def test_lock_gives_up_when_the_key_set_keeps_changing(
 
 def test_key_ids_never_start_with_a_dash(monkeypatch: pytest.MonkeyPatch) -> None:
     """``fedcm_keys retire KID`` must be able to take every key id as an argument."""
-    from django_fedcm import keys as keys_module
+    from django_fedcm.services import keys as keys_module
 
     real = keys_module._generate_once
     made: list[str] = []

@@ -1,4 +1,4 @@
-"""django_fedcm.login_status: signal receivers that record the login status."""
+"""django_fedcm.services.login_status: signal receivers that record the login status."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.test import RequestFactory
 
-from django_fedcm.login_status import (
+from django_fedcm.services.login_status import (
     HEADER,
     LOGGED_IN,
     LOGGED_OUT,

@@ -1,4 +1,4 @@
-"""ID token signing (django_fedcm.tokens; checklist 33, 34, 35)."""
+"""ID token signing (django_fedcm.services.tokens; checklist 33, 34, 35)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from jwcrypto.jwt import JWTExpired
 
-from django_fedcm import keys, tokens
 from django_fedcm.adapter import DefaultFedCMAdapter
 from django_fedcm.models import RelyingParty
+from django_fedcm.services import keys, tokens
 from tests.views.fedcm_http import verify
 
 pytestmark = pytest.mark.django_db
@@ -99,7 +99,7 @@ def test_user_claims_cannot_override_registered_claims(
 def test_sub_is_the_adapter_account_id(
     fedcm_signing_key: Any, fedcm_user: Any, fedcm_rp: RelyingParty, settings: Any
 ) -> None:
-    settings.FEDCM_ADAPTER = "tests.test_tokens.UsernameAdapter"
+    settings.FEDCM_ADAPTER = "tests.services.test_tokens.UsernameAdapter"
     _token, payload = issue(fedcm_user, fedcm_rp)
     assert payload["sub"] == "user:alice"
 

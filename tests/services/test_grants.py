@@ -4,8 +4,9 @@ from typing import Any
 
 import pytest
 
-from django_fedcm import grants, signals
+from django_fedcm import signals
 from django_fedcm.models import Grant, RelyingParty
+from django_fedcm.services import grants
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
-from django_fedcm import crypto
+from django_fedcm.services import crypto
 
 OLD = "old-secret-" + "o" * 40
 NEW = "new-secret-" + "n" * 40

@@ -1,4 +1,4 @@
-"""django_fedcm.assertion: the issuer and the single minting function."""
+"""django_fedcm.services.assertion: the issuer and the single minting function."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from django.test import RequestFactory
 
-from django_fedcm import assertion, keys
 from django_fedcm.models import Grant, RelyingParty
+from django_fedcm.services import assertion, keys
 from tests.views.fedcm_http import verify
 
 pytestmark = pytest.mark.django_db

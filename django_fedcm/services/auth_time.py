@@ -21,7 +21,7 @@ from django.http import HttpRequest
 SESSION_KEY = "_fedcm_auth_time"
 
 
-@receiver(user_logged_in, dispatch_uid="django_fedcm.auth_time.record")
+@receiver(user_logged_in, dispatch_uid="django_fedcm.services.auth_time.record")
 def record(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     session = getattr(request, "session", None)
     if session is not None:

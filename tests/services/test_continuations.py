@@ -1,4 +1,4 @@
-"""django_fedcm.continuations: the server-side ``continue_on`` state (checklist 44, 46)."""
+"""django_fedcm.services.continuations: the server-side ``continue_on`` state (checklist 44, 46)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from django.test import RequestFactory
 from django.utils import timezone
 
-from django_fedcm import continuations
 from django_fedcm.models import ContinuationRequest, RelyingParty
+from django_fedcm.services import continuations
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""django_fedcm.endpoints: URL building shared by config, well-known and the command."""
+"""django_fedcm.services.discovery: URL building shared by config, well-known and the command."""
 
 from __future__ import annotations
 
@@ -9,45 +9,45 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 from django.urls import resolve
 
-from django_fedcm import endpoints
+from django_fedcm.services import discovery
 
 
 def test_base_origin_uses_fedcm_issuer_origin_only(settings) -> None:
     settings.FEDCM_ISSUER = "https://idp.example:8443/sso/"
-    assert endpoints.base_origin() == "https://idp.example:8443"
+    assert discovery.base_origin() == "https://idp.example:8443"
 
 
 def test_base_origin_falls_back_to_the_request(settings, rf: RequestFactory) -> None:
     settings.FEDCM_ISSUER = None
     request = rf.get("/", secure=True, HTTP_HOST="localhost:8000")
-    assert endpoints.base_origin(request) == "https://localhost:8000"
+    assert discovery.base_origin(request) == "https://localhost:8000"
 
 
 def test_issuer_argument_wins_over_setting(settings) -> None:
     settings.FEDCM_ISSUER = "https://idp.test"
-    assert endpoints.base_origin(issuer="https://other.example") == "https://other.example"
+    assert discovery.base_origin(issuer="https://other.example") == "https://other.example"
 
 
 def test_base_origin_without_issuer_or_request_is_improperly_configured(settings) -> None:
     settings.FEDCM_ISSUER = None
     with pytest.raises(ImproperlyConfigured, match="FEDCM_ISSUER"):
-        endpoints.base_origin()
+        discovery.base_origin()
 
 
 def test_relative_issuer_is_improperly_configured(settings) -> None:
     settings.FEDCM_ISSUER = "idp.example"
     with pytest.raises(ImproperlyConfigured, match="absolute"):
-        endpoints.base_origin()
+        discovery.base_origin()
 
 
 def test_config_url_is_the_config_route(settings) -> None:
     settings.FEDCM_ISSUER = "https://idp.test"
-    assert endpoints.config_url() == "https://idp.test/fedcm/config.json"
+    assert discovery.config_url() == "https://idp.test/fedcm/config.json"
 
 
 @pytest.mark.checklist(6)
 def test_login_url_defaults_to_the_app_page() -> None:
-    assert endpoints.login_url() == "https://idp.test/fedcm/login"
+    assert discovery.login_url() == "https://idp.test/fedcm/login"
 
 
 @pytest.mark.parametrize(
@@ -59,25 +59,25 @@ def test_login_url_defaults_to_the_app_page() -> None:
 )
 def test_login_url_follows_fedcm_login_url(settings, value: str, expected: str) -> None:
     settings.FEDCM_LOGIN_URL = value
-    assert endpoints.login_url() == expected
+    assert discovery.login_url() == expected
 
 
 @pytest.mark.checklist(6, 7)
 def test_every_endpoint_is_on_the_config_origin_and_routes_to_its_view() -> None:
-    urls = endpoints.endpoint_urls()
-    assert set(urls) == set(endpoints.ENDPOINT_KEYS)
+    urls = discovery.endpoint_urls()
+    assert set(urls) == set(discovery.ENDPOINT_KEYS)
     for key, url in urls.items():
         parts = urlsplit(url)
         assert f"{parts.scheme}://{parts.netloc}" == "https://idp.test"
-        assert resolve(parts.path).url_name == endpoints.ENDPOINT_KEYS[key]
+        assert resolve(parts.path).url_name == discovery.ENDPOINT_KEYS[key]
 
 
 @pytest.mark.checklist(2, 3, 4)
 def test_well_known_document_names_the_config_urls() -> None:
-    document = endpoints.well_known_document()
-    urls = endpoints.endpoint_urls()
+    document = discovery.well_known_document()
+    urls = discovery.endpoint_urls()
     assert document == {
-        "provider_urls": [endpoints.config_url()],
+        "provider_urls": [discovery.config_url()],
         "accounts_endpoint": urls["accounts_endpoint"],
         "login_url": urls["login_url"],
     }
@@ -88,6 +88,6 @@ def test_urls_keep_the_script_prefix(settings) -> None:
 
     set_script_prefix("/idp/")
     try:
-        assert endpoints.config_url() == "https://idp.test/idp/fedcm/config.json"
+        assert discovery.config_url() == "https://idp.test/idp/fedcm/config.json"
     finally:
         set_script_prefix("/")

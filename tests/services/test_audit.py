@@ -5,8 +5,8 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from django_fedcm import audit
 from django_fedcm.models import AuditEvent, RelyingParty
+from django_fedcm.services import audit
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""The session's sign-in time (django_fedcm.auth_time), the tokens' ``auth_time``."""
+"""The session's sign-in time (django_fedcm.services.auth_time), the tokens' ``auth_time``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client, RequestFactory
 
-from django_fedcm import auth_time
+from django_fedcm.services import auth_time
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def request_with(session: dict[str, Any] | None) -> Any:
 
 
 def test_login_records_the_time_in_the_session(client: Client, fedcm_user: Any) -> None:
-    with mock.patch("django_fedcm.auth_time.time.time", return_value=1_800_000_000.7):
+    with mock.patch("django_fedcm.services.auth_time.time.time", return_value=1_800_000_000.7):
         client.force_login(fedcm_user)
     assert client.session[auth_time.SESSION_KEY] == 1_800_000_000
 

@@ -1,0 +1,358 @@
+"""Signing-key lifecycle: create, pre-publish, rotate, retire, prune, JWKS.
+
+States (``SigningKey.State``)::
+
+    next ──rotate──► active ──rotate──► retired ──(grace period)──► prune/retire ─► deleted
+
+* Exactly one ``active`` key (a partial unique constraint), at most one ``next``.
+* ``rotate`` promotes the ``next`` key if one was pre-published, otherwise
+  creates a new key, and retires the old active key in the same transaction.
+  The rows are locked (``select_for_update``); a concurrent first-ever rotate
+  that loses the race on the unique constraint retries.
+* The JWKS publishes ``active``, ``next`` and ``retired`` keys inside the grace
+  period (``FEDCM_KEY_GRACE_PERIOD``), public parts only.
+
+Parsing is cached per process (:func:`current_key_set`) and refreshed every
+``FEDCM_KEY_CACHE_SECONDS`` so a rotation made by another process is picked up
+within that bound; a rotation made by this process clears the cache at once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from jwcrypto.jwk import JWK
+
+from django_fedcm import signals
+from django_fedcm.conf import ALGORITHMS, fedcm_settings
+from django_fedcm.models import SigningKey
+from django_fedcm.services import crypto
+
+State = SigningKey.State
+
+#: Rotation attempts; a failed attempt means another rotation committed first
+#: (only possible when no row existed to lock, i.e. the very first rotation).
+_ROTATE_ATTEMPTS = 5
+#: Bound for re-reading the locked rows (see :func:`_lock_live_keys`).
+_LOCK_READS = 50
+
+
+class KeyManagementError(Exception):
+    """A key operation was refused; nothing was changed. Never carries key material."""
+
+
+class NoActiveKey(KeyManagementError):
+    """There is no active signing key: run ``manage.py fedcm_keys rotate``."""
+
+
+@dataclass(frozen=True)
+class RotationResult:
+    activated: SigningKey
+    retired: SigningKey | None
+    created: bool
+
+
+# --------------------------------------------------------------------------- creation
+
+
+def _check_algorithm(algorithm: str | None) -> str:
+    algorithm = algorithm or fedcm_settings.KEY_ALGORITHM
+    if algorithm not in ALGORITHMS:
+        raise KeyManagementError(
+            f"Unknown algorithm {algorithm!r}; choose one of {', '.join(ALGORITHMS)}."
+        )
+    return algorithm
+
+
+def _generate_once(algorithm: str) -> JWK:
+    if algorithm == "RS256":
+        return JWK.generate(kty="RSA", size=2048)
+    if algorithm == "ES256":
+        return JWK.generate(kty="EC", crv="P-256")
+    return JWK.generate(kty="OKP", crv="Ed25519")
+
+
+def _generate(algorithm: str) -> JWK:
+    """A new key whose id (its RFC 7638 thumbprint, base64url) does not start
+    with ``-``: ``fedcm_keys retire KID`` takes the id as a command-line
+    argument, and argparse reads a leading dash as an option (1 key in 64)."""
+    while True:
+        jwk = _generate_once(algorithm)
+        if not jwk.thumbprint().startswith("-"):
+            return jwk
+
+
+def _new_key(algorithm: str, state: str, now: datetime) -> SigningKey:
+    """An unsaved ``SigningKey``; key generation happens outside any lock."""
+    jwk = _generate(algorithm)
+    kid = jwk.thumbprint()
+    public = jwk.export_public(as_dict=True)
+    public.update({"kid": kid, "alg": algorithm, "use": "sig"})
+    return SigningKey(
+        kid=kid,
+        algorithm=algorithm,
+        state=state,
+        public_jwk=public,
+        private_key_encrypted=crypto.encrypt(jwk.export_private().encode()),
+        activated_at=now if state == State.ACTIVE else None,
+    )
+
+
+def prepublish(algorithm: str | None = None) -> SigningKey:
+    """Create the ``next`` key: published in the JWKS, promoted by the next rotate."""
+    algorithm = _check_algorithm(algorithm)
+    key = _new_key(algorithm, State.NEXT, timezone.now())
+    try:
+        with transaction.atomic():
+            key.save()
+    except IntegrityError:
+        raise KeyManagementError(
+            "A next key is already published; rotate to promote it first."
+        ) from None
+    clear_cache()
+    return key
+
+
+def rotate(algorithm: str | None = None) -> RotationResult:
+    """Make a new key active and retire the current one, atomically.
+
+    Uses the pre-published ``next`` key when there is one of the requested
+    algorithm (or no algorithm was requested). Key generation (slow for RSA)
+    happens before the rows are locked.
+    """
+    requested = algorithm
+    algorithm = _check_algorithm(algorithm)
+    upcoming = SigningKey.objects.filter(state=State.NEXT).first()
+    usable_next = upcoming is not None and requested in (None, upcoming.algorithm)
+    fresh = None if usable_next else _new_key(algorithm, State.ACTIVE, timezone.now())
+    for _attempt in range(_ROTATE_ATTEMPTS):
+        try:
+            result = _rotate_locked(fresh, requested)
+        except IntegrityError:
+            # Another process committed a rotation between our lock and our
+            # insert (only possible when no active row existed to lock).
+            continue
+        if result is None:  # the next key vanished meanwhile: generate one
+            fresh = _new_key(algorithm, State.ACTIVE, timezone.now())
+            continue
+        clear_cache()
+        signals.key_rotated.send(
+            sender=SigningKey, activated=result.activated, retired=result.retired
+        )
+        return result
+    raise KeyManagementError("Could not rotate: concurrent rotations kept conflicting.")
+
+
+def _live_keys_query() -> Iterable[SigningKey]:
+    return (
+        SigningKey.objects.select_for_update()
+        .filter(state__in=[State.ACTIVE, State.NEXT])
+        .order_by("pk")
+    )
+
+
+def _lock_live_keys() -> list[SigningKey]:
+    """Lock the ``active`` and ``next`` rows (inside a transaction).
+
+    Under PostgreSQL's READ COMMITTED, a ``SELECT ... FOR UPDATE`` that waited
+    for another rotation re-checks the rows it had found (the old active key
+    no longer matches) but cannot see the row that rotation inserted. Reading
+    again until two reads agree closes that gap, so rotations queue behind
+    each other instead of failing on the unique constraint. Each extra read
+    means another rotation committed meanwhile.
+    """
+    live = list(_live_keys_query())
+    for _read in range(_LOCK_READS):
+        again = list(_live_keys_query())
+        if [(k.pk, k.state) for k in again] == [(k.pk, k.state) for k in live]:
+            return again
+        live = again
+    raise IntegrityError("The signing key set kept changing while being locked.")
+
+
+def _rotate_locked(fresh: SigningKey | None, requested: str | None) -> RotationResult | None:
+    with transaction.atomic():
+        now = timezone.now()
+        live = _lock_live_keys()
+        old = next((k for k in live if k.state == State.ACTIVE), None)
+        upcoming = next((k for k in live if k.state == State.NEXT), None)
+        promote = upcoming is not None and requested in (None, upcoming.algorithm)
+        if not promote and fresh is None:
+            return None
+        if old is not None:
+            old.state = State.RETIRED
+            old.retired_at = now
+            old.save(update_fields=["state", "retired_at"])
+        if promote:
+            assert upcoming is not None
+            upcoming.state = State.ACTIVE
+            upcoming.activated_at = now
+            upcoming.save(update_fields=["state", "activated_at"])
+            return RotationResult(activated=upcoming, retired=old, created=False)
+        assert fresh is not None
+        fresh.pk = None
+        fresh.activated_at = now
+        fresh.save(force_insert=True)
+        return RotationResult(activated=fresh, retired=old, created=True)
+
+
+# --------------------------------------------------------------------------- removal
+
+
+def grace_cutoff(now: datetime | None = None) -> datetime:
+    """Retired keys retired before this instant are no longer published."""
+    return (now or timezone.now()) - timedelta(seconds=fedcm_settings.KEY_GRACE_PERIOD)
+
+
+def published_until(key: SigningKey) -> datetime | None:
+    """When a retired key leaves the JWKS; ``None`` while it is active or next."""
+    if key.state != State.RETIRED or key.retired_at is None:
+        return None
+    return key.retired_at + timedelta(seconds=fedcm_settings.KEY_GRACE_PERIOD)
+
+
+def expired_keys(now: datetime | None = None) -> QuerySet[SigningKey]:
+    return SigningKey.objects.filter(state=State.RETIRED, retired_at__lt=grace_cutoff(now))
+
+
+def published_keys(now: datetime | None = None) -> QuerySet[SigningKey]:
+    return SigningKey.objects.filter(
+        Q(state__in=[State.ACTIVE, State.NEXT])
+        | Q(state=State.RETIRED, retired_at__gte=grace_cutoff(now))
+    )
+
+
+def retire(kid: str, *, force: bool = False, dry_run: bool = False) -> SigningKey:
+    """Delete one key. Refuses the active key; refuses a retired key still in
+    its grace period unless ``force`` (a compromised key must go at once)."""
+    with transaction.atomic():
+        try:
+            key = SigningKey.objects.select_for_update().get(kid=kid)
+        except SigningKey.DoesNotExist:
+            raise KeyManagementError(f"No signing key with kid {kid!r}.") from None
+        if key.state == State.ACTIVE:
+            raise KeyManagementError(
+                f"Key {kid} is the active signing key; rotate first, then retire it."
+            )
+        in_grace = key.state == State.NEXT or (
+            key.retired_at is not None and key.retired_at >= grace_cutoff()
+        )
+        if in_grace and not force:
+            why = (
+                "is the pre-published next key"
+                if key.state == State.NEXT
+                else "is still published (tokens signed with it may be in use)"
+            )
+            raise KeyManagementError(f"Key {kid} {why}; pass --force to remove it now.")
+        if not dry_run:
+            key.delete()
+    clear_cache()
+    return key
+
+
+def prune(*, dry_run: bool = False) -> list[SigningKey]:
+    """Delete every retired key whose grace period is over."""
+    with transaction.atomic():
+        doomed = list(expired_keys().select_for_update())
+        if not dry_run and doomed:
+            SigningKey.objects.filter(pk__in=[k.pk for k in doomed]).delete()
+    clear_cache()
+    return doomed
+
+
+def reencrypt(*, dry_run: bool = False) -> list[SigningKey]:
+    """Re-encrypt private keys not yet under the current secret."""
+    changed: list[SigningKey] = []
+    with transaction.atomic():
+        for key in SigningKey.objects.select_for_update():
+            if crypto.needs_reencryption(key.private_key_encrypted):
+                changed.append(key)
+                if not dry_run:
+                    key.private_key_encrypted = crypto.reencrypt(key.private_key_encrypted)
+                    key.save(update_fields=["private_key_encrypted"])
+    return changed
+
+
+# --------------------------------------------------------------------------- process cache
+
+
+@dataclass(frozen=True)
+class LoadedKey:
+    """A parsed private key, ready to sign. Its repr hides the key."""
+
+    kid: str
+    algorithm: str
+    jwk: JWK = field(repr=False)
+
+
+@dataclass(frozen=True)
+class KeySet:
+    signing: LoadedKey | None
+    jwks: dict[str, Any]
+    loaded_at: float
+
+
+class _Cache:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.value: KeySet | None = None
+
+
+_cache = _Cache()
+
+
+def clear_cache(**_kwargs: Any) -> None:
+    """Forget the parsed key set (also a ``setting_changed`` receiver)."""
+    _cache.value = None
+
+
+def _load() -> KeySet:
+    keys = list(published_keys().order_by("-created_at", "-pk"))
+    active = next((k for k in keys if k.state == State.ACTIVE), None)
+    signing = None
+    if active is not None:
+        jwk = JWK.from_json(crypto.decrypt(active.private_key_encrypted).decode())
+        signing = LoadedKey(kid=active.kid, algorithm=active.algorithm, jwk=jwk)
+    # Active first, then next, then retired (newest first): some RP libraries
+    # try keys in order when a token has no kid.
+    order = {State.ACTIVE: 0, State.NEXT: 1, State.RETIRED: 2}
+    keys.sort(key=lambda k: order[State(k.state)])
+    return KeySet(
+        signing=signing,
+        jwks={"keys": [dict(k.public_jwk) for k in keys]},
+        loaded_at=time.monotonic(),
+    )
+
+
+def current_key_set() -> KeySet:
+    """The parsed key set, reloaded at most every ``FEDCM_KEY_CACHE_SECONDS``."""
+    value = _cache.value
+    ttl = fedcm_settings.KEY_CACHE_SECONDS
+    if value is not None and time.monotonic() - value.loaded_at < ttl:
+        return value
+    with _cache.lock:
+        value = _cache.value
+        if value is None or time.monotonic() - value.loaded_at >= ttl:
+            value = _load()
+            _cache.value = value
+    return value
+
+
+def signing_key() -> LoadedKey:
+    key = current_key_set().signing
+    if key is None:
+        raise NoActiveKey("No active signing key: run `manage.py fedcm_keys rotate`.")
+    return key
+
+
+def jwks() -> dict[str, Any]:
+    """The public key set (``{"keys": [...]}``)."""
+    return current_key_set().jwks
