@@ -1,9 +1,10 @@
 """Typed access to the flat ``FEDCM_*`` settings.
 
 Every property reads ``django.conf.settings`` on each access, so
-``override_settings`` just works. Only *derived* objects (parsed keys, the
-adapter instance) are cached elsewhere, and those caches are cleared on
-Django's ``setting_changed`` signal (see :mod:`django_fedcm.apps`).
+``override_settings`` just works. The defaults are declared once, in
+:mod:`django_fedcm.defaults`. Only *derived* objects are cached elsewhere: the
+adapter instance per dotted path, and the parsed key set, which
+:mod:`django_fedcm.receivers` clears on Django's ``setting_changed`` signal.
 
 Validation of these values happens in :mod:`django_fedcm.checks`, not here.
 """
@@ -15,8 +16,19 @@ from typing import Any
 
 from django.conf import settings
 
-#: Algorithms ``fedcm_keys`` can create. RS256 first: every OIDC library has it.
-ALGORITHMS: tuple[str, ...] = ("RS256", "ES256", "EdDSA")
+from django_fedcm import defaults
+from django_fedcm.defaults import ALGORITHMS
+
+__all__ = ["ALGORITHMS", "FedCMSettings", "fedcm_settings", "raw_setting"]
+
+
+def raw_setting(name: str) -> Any:
+    """``FEDCM_<name>`` as written in the project's settings, else its default.
+
+    Raw and unvalidated: the system checks use it to inspect what the project
+    wrote; everything else reads the typed properties of :data:`fedcm_settings`.
+    """
+    return getattr(settings, f"FEDCM_{name}", getattr(defaults, name))
 
 
 def _seconds(value: int | float | timedelta) -> int:
@@ -26,7 +38,7 @@ def _seconds(value: int | float | timedelta) -> int:
 
 
 class FedCMSettings:
-    """One property per ``FEDCM_*`` setting; the default lives next to it."""
+    """One property per ``FEDCM_*`` setting; the defaults are in :mod:`django_fedcm.defaults`."""
 
     @property
     def ISSUER(self) -> str | None:
@@ -35,23 +47,23 @@ class FedCMSettings:
         ``None`` derives it from the request (development only; a deploy
         check warns).
         """
-        value: str | None = getattr(settings, "FEDCM_ISSUER", None)
+        value: str | None = raw_setting("ISSUER")
         return value.rstrip("/") if value else None
 
     @property
     def TOKEN_LIFETIME(self) -> int:
         """Seconds an ID token from the id assertion endpoint stays valid."""
-        return _seconds(getattr(settings, "FEDCM_TOKEN_LIFETIME", 300))
+        return _seconds(raw_setting("TOKEN_LIFETIME"))
 
     @property
     def KEY_ALGORITHM(self) -> str:
         """Default algorithm for ``fedcm_keys rotate``."""
-        return str(getattr(settings, "FEDCM_KEY_ALGORITHM", "RS256"))
+        return str(raw_setting("KEY_ALGORITHM"))
 
     @property
     def KEY_GRACE_PERIOD(self) -> int:
         """Seconds a retired key stays published in the JWKS."""
-        return _seconds(getattr(settings, "FEDCM_KEY_GRACE_PERIOD", timedelta(days=7)))
+        return _seconds(raw_setting("KEY_GRACE_PERIOD"))
 
     @property
     def KEY_CACHE_SECONDS(self) -> int:
@@ -59,7 +71,7 @@ class FedCMSettings:
 
         A rotation made by another process is picked up within this time.
         """
-        return _seconds(getattr(settings, "FEDCM_KEY_CACHE_SECONDS", 60))
+        return _seconds(raw_setting("KEY_CACHE_SECONDS"))
 
     @property
     def KEY_ENCRYPTION_SECRETS(self) -> list[str]:
@@ -67,7 +79,7 @@ class FedCMSettings:
 
         Empty (the default) means ``[SECRET_KEY, *SECRET_KEY_FALLBACKS]``.
         """
-        value = getattr(settings, "FEDCM_KEY_ENCRYPTION_SECRETS", None)
+        value = raw_setting("KEY_ENCRYPTION_SECRETS")
         if value:
             return [str(v) for v in value]
         return [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
@@ -75,86 +87,86 @@ class FedCMSettings:
     @property
     def ADAPTER(self) -> str:
         """Dotted path of the adapter class (the one customization point)."""
-        return str(getattr(settings, "FEDCM_ADAPTER", "django_fedcm.adapter.DefaultFedCMAdapter"))
+        return str(raw_setting("ADAPTER"))
 
     @property
     def BRANDING(self) -> dict[str, Any] | None:
         """The config file's ``branding`` object (``background_color``, ``color``,
         ``icons`` = ``[{"url", "size"}]``, ``name``)."""
-        value: dict[str, Any] | None = getattr(settings, "FEDCM_BRANDING", None)
+        value: dict[str, Any] | None = raw_setting("BRANDING")
         return value
 
     @property
     def SUPPORTS_USE_OTHER_ACCOUNT(self) -> bool:
         """Config ``supports_use_other_account`` (active mode "use another account")."""
-        return bool(getattr(settings, "FEDCM_SUPPORTS_USE_OTHER_ACCOUNT", False))
+        return bool(raw_setting("SUPPORTS_USE_OTHER_ACCOUNT"))
 
     @property
     def ACCOUNT_LABEL(self) -> str | None:
         """Config ``account_label``: show only accounts whose ``label_hints`` contain it."""
-        value: str | None = getattr(settings, "FEDCM_ACCOUNT_LABEL", None)
+        value: str | None = raw_setting("ACCOUNT_LABEL")
         return value
 
     @property
     def LOGIN_URL(self) -> str | None:
         """Path of the ``login_url`` popup page; ``None`` uses the app's own page."""
-        value: str | None = getattr(settings, "FEDCM_LOGIN_URL", None)
+        value: str | None = raw_setting("LOGIN_URL")
         return value
 
     @property
     def PARAMS_MAX_BYTES(self) -> int:
         """Largest ``params`` JSON the id assertion endpoint parses."""
-        return int(getattr(settings, "FEDCM_PARAMS_MAX_BYTES", 4096))
+        return int(raw_setting("PARAMS_MAX_BYTES"))
 
     @property
     def CONTINUATION_LIFETIME(self) -> int:
         """Seconds a ``continue_on`` consent state stays usable."""
-        return _seconds(getattr(settings, "FEDCM_CONTINUATION_LIFETIME", 600))
+        return _seconds(raw_setting("CONTINUATION_LIFETIME"))
 
     @property
     def WELL_KNOWN_ENABLED(self) -> bool:
         """Serve ``/.well-known/web-identity`` from this project."""
-        return bool(getattr(settings, "FEDCM_WELL_KNOWN_ENABLED", True))
+        return bool(raw_setting("WELL_KNOWN_ENABLED"))
 
     @property
     def DISCOVERY_MAX_AGE(self) -> int:
         """``Cache-Control: public, max-age`` seconds of the well-known and config files."""
-        return _seconds(getattr(settings, "FEDCM_DISCOVERY_MAX_AGE", 3600))
+        return _seconds(raw_setting("DISCOVERY_MAX_AGE"))
 
     @property
     def LOGIN_STATUS_REASSERT(self) -> bool:
         """Re-send ``Set-Login: logged-in`` on authenticated HTML page responses."""
-        return bool(getattr(settings, "FEDCM_LOGIN_STATUS_REASSERT", True))
+        return bool(raw_setting("LOGIN_STATUS_REASSERT"))
 
     # ------------------------------------------------ OAuth door / RP side (docs/rp-integration.md)
 
     @property
     def AUTHORIZATION_CODE_LIFETIME(self) -> int:
         """Seconds an authorization code minted by the id assertion endpoint stays usable."""
-        return _seconds(getattr(settings, "FEDCM_AUTHORIZATION_CODE_LIFETIME", 60))
+        return _seconds(raw_setting("AUTHORIZATION_CODE_LIFETIME"))
 
     @property
     def RP_ISSUER(self) -> str | None:
         """RP side: the IdP issuer whose ID tokens the auth backend / DRF class accept."""
-        value: str | None = getattr(settings, "FEDCM_RP_ISSUER", None)
+        value: str | None = raw_setting("RP_ISSUER")
         return value.rstrip("/") if value else None
 
     @property
     def RP_CLIENT_ID(self) -> str | None:
         """RP side: this relying party's client id (the tokens' required ``aud``)."""
-        value: str | None = getattr(settings, "FEDCM_RP_CLIENT_ID", None)
+        value: str | None = raw_setting("RP_CLIENT_ID")
         return value
 
     @property
     def RP_JWKS_URI(self) -> str | None:
         """RP side: the IdP's JWKS; ``None`` means ``<FEDCM_RP_ISSUER>/fedcm/jwks.json``."""
-        value: str | None = getattr(settings, "FEDCM_RP_JWKS_URI", None)
+        value: str | None = raw_setting("RP_JWKS_URI")
         return value
 
     @property
     def RP_CREATE_USERS(self) -> bool:
         """RP side: create a local user on the first sign-in of an unknown ``sub``."""
-        return bool(getattr(settings, "FEDCM_RP_CREATE_USERS", True))
+        return bool(raw_setting("RP_CREATE_USERS"))
 
 
 fedcm_settings = FedCMSettings()
