@@ -22,6 +22,7 @@ from django_fedcm.conf import FedCMSettings
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 CHECK_ID = re.compile(r"django_fedcm\.[EW]\d{3}")
+CHECK_CODE = re.compile(r"\"([EW]\d{3})\"")
 
 
 def read_doc(name: str) -> str:
@@ -47,9 +48,12 @@ def headings(markdown: str, level: int) -> set[str]:
 
 
 def check_ids() -> list[str]:
+    """Ids in the checks package, written in full or as the ``"E0NN"`` that
+    ``checks.common.error()`` / ``warning()`` prefix with ``django_fedcm.``."""
     package = ROOT / "django_fedcm" / "checks"
-    sources = [path.read_text(encoding="utf-8") for path in sorted(package.glob("*.py"))]
-    return sorted({check_id for source in sources for check_id in CHECK_ID.findall(source)})
+    source = "\n".join(path.read_text(encoding="utf-8") for path in sorted(package.glob("*.py")))
+    short = {f"django_fedcm.{code}" for code in CHECK_CODE.findall(source)}
+    return sorted(short | set(CHECK_ID.findall(source)))
 
 
 def url_names(patterns: list[URLPattern | URLResolver]) -> list[str]:
