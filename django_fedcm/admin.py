@@ -545,19 +545,11 @@ class SigningKeyAdmin(ReadOnlyAdmin):
         opts = self.opts
         changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
         try:
-            result = keys.rotate()
+            result = keys.rotate(actor=request.user, via="admin")
         except keys.KeyManagementError as exc:
             self.message_user(request, str(exc), messages.ERROR)
             return HttpResponseRedirect(changelist)
         new, old = result.activated, result.retired
-        _record(
-            request,
-            "signing_key.rotated",
-            new,
-            active_kid=[old.kid if old else None, new.kid],
-            algorithm=new.algorithm,
-            created=result.created,
-        )
         message = _("Rotated: %(kid)s (%(alg)s) now signs.") % {
             "kid": new.kid,
             "alg": new.algorithm,

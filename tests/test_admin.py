@@ -518,7 +518,7 @@ def test_first_rotation_from_the_admin(admin_client: Client) -> None:
 
 
 def test_rotate_refusal_is_a_message(admin_client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*args: Any) -> Any:
+    def refuse(*args: Any, **kwargs: Any) -> Any:
         raise keys.KeyManagementError("Could not rotate: concurrent rotations kept conflicting.")
 
     monkeypatch.setattr(keys, "rotate", refuse)

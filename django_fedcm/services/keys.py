@@ -11,6 +11,10 @@ States (``SigningKey.State``)::
   that loses the race on the unique constraint retries.
 * The JWKS publishes ``active``, ``next`` and ``retired`` keys inside the grace
   period (``FEDCM_KEY_GRACE_PERIOD``), public parts only.
+* Every change is recorded in the audit trail inside its own transaction
+  (``signing_key.rotated``, ``.prepublished``, ``.deleted``, ``.pruned``,
+  ``.reencrypted``); callers (``fedcm_keys``, the admin, the API) pass who acted
+  (``actor``) and where (``via``) and record nothing themselves.
 
 Parsing is cached per process (:func:`current_key_set`) and refreshed every
 ``FEDCM_KEY_CACHE_SECONDS`` so a rotation made by another process is picked up
@@ -34,7 +38,7 @@ from jwcrypto.jwk import JWK
 from django_fedcm import signals
 from django_fedcm.conf import ALGORITHMS, fedcm_settings
 from django_fedcm.models import SigningKey
-from django_fedcm.services import crypto
+from django_fedcm.services import audit, crypto
 
 State = SigningKey.State
 
@@ -58,6 +62,17 @@ class RotationResult:
     activated: SigningKey
     retired: SigningKey | None
     created: bool
+
+
+@dataclass(frozen=True)
+class _Audit:
+    """Who asked for a change (``None``: the system) and through what."""
+
+    actor: Any = None
+    via: str | None = None
+
+    def record(self, action: str, key: SigningKey, changes: dict[str, Any] | None = None) -> None:
+        audit.record(self.actor, action, key, changes, via=self.via)
 
 
 # --------------------------------------------------------------------------- creation
@@ -106,13 +121,17 @@ def _new_key(algorithm: str, state: str, now: datetime) -> SigningKey:
     )
 
 
-def prepublish(algorithm: str | None = None) -> SigningKey:
-    """Create the ``next`` key: published in the JWKS, promoted by the next rotate."""
+def prepublish(
+    algorithm: str | None = None, *, actor: Any = None, via: str | None = None
+) -> SigningKey:
+    """Create the ``next`` key: published in the JWKS, promoted by the next rotate.
+    Audited as ``signing_key.prepublished``."""
     algorithm = _check_algorithm(algorithm)
     key = _new_key(algorithm, State.NEXT, timezone.now())
     try:
         with transaction.atomic():
             key.save()
+            _Audit(actor, via).record("signing_key.prepublished", key)
     except IntegrityError:
         raise KeyManagementError(
             "A next key is already published; rotate to promote it first."
@@ -121,21 +140,27 @@ def prepublish(algorithm: str | None = None) -> SigningKey:
     return key
 
 
-def rotate(algorithm: str | None = None) -> RotationResult:
+def rotate(
+    algorithm: str | None = None, *, actor: Any = None, via: str | None = None
+) -> RotationResult:
     """Make a new key active and retire the current one, atomically.
 
     Uses the pre-published ``next`` key when there is one of the requested
     algorithm (or no algorithm was requested). Key generation (slow for RSA)
-    happens before the rows are locked.
+    happens before the rows are locked. The ``signing_key.rotated`` audit event
+    (``active_kid: [old, new]``, ``algorithm``, ``created``) is written in the
+    rotation's transaction; the process cache is cleared and ``key_rotated``
+    sent after it commits.
     """
     requested = algorithm
+    who = _Audit(actor, via)
     algorithm = _check_algorithm(algorithm)
     upcoming = SigningKey.objects.filter(state=State.NEXT).first()
     usable_next = upcoming is not None and requested in (None, upcoming.algorithm)
     fresh = None if usable_next else _new_key(algorithm, State.ACTIVE, timezone.now())
     for _attempt in range(_ROTATE_ATTEMPTS):
         try:
-            result = _rotate_locked(fresh, requested)
+            result = _rotate_locked(fresh, requested, who)
         except IntegrityError:
             # Another process committed a rotation between our lock and our
             # insert (only possible when no active row existed to lock).
@@ -178,30 +203,49 @@ def _lock_live_keys() -> list[SigningKey]:
     raise IntegrityError("The signing key set kept changing while being locked.")
 
 
-def _rotate_locked(fresh: SigningKey | None, requested: str | None) -> RotationResult | None:
+def _rotate_locked(
+    fresh: SigningKey | None, requested: str | None, who: _Audit
+) -> RotationResult | None:
     with transaction.atomic():
-        now = timezone.now()
-        live = _lock_live_keys()
-        old = next((k for k in live if k.state == State.ACTIVE), None)
-        upcoming = next((k for k in live if k.state == State.NEXT), None)
-        promote = upcoming is not None and requested in (None, upcoming.algorithm)
-        if not promote and fresh is None:
-            return None
-        if old is not None:
-            old.state = State.RETIRED
-            old.retired_at = now
-            old.save(update_fields=["state", "retired_at"])
-        if promote:
-            assert upcoming is not None
-            upcoming.state = State.ACTIVE
-            upcoming.activated_at = now
-            upcoming.save(update_fields=["state", "activated_at"])
-            return RotationResult(activated=upcoming, retired=old, created=False)
-        assert fresh is not None
-        fresh.pk = None
-        fresh.activated_at = now
-        fresh.save(force_insert=True)
-        return RotationResult(activated=fresh, retired=old, created=True)
+        result = _swap_locked(fresh, requested)
+        if result is not None:
+            new, old = result.activated, result.retired
+            who.record(
+                "signing_key.rotated",
+                new,
+                {
+                    "active_kid": [old.kid if old else None, new.kid],
+                    "algorithm": new.algorithm,
+                    "created": result.created,
+                },
+            )
+        return result
+
+
+def _swap_locked(fresh: SigningKey | None, requested: str | None) -> RotationResult | None:
+    """The state changes of :func:`rotate` (inside its transaction)."""
+    now = timezone.now()
+    live = _lock_live_keys()
+    old = next((k for k in live if k.state == State.ACTIVE), None)
+    upcoming = next((k for k in live if k.state == State.NEXT), None)
+    promote = upcoming is not None and requested in (None, upcoming.algorithm)
+    if not promote and fresh is None:
+        return None
+    if old is not None:
+        old.state = State.RETIRED
+        old.retired_at = now
+        old.save(update_fields=["state", "retired_at"])
+    if promote:
+        assert upcoming is not None
+        upcoming.state = State.ACTIVE
+        upcoming.activated_at = now
+        upcoming.save(update_fields=["state", "activated_at"])
+        return RotationResult(activated=upcoming, retired=old, created=False)
+    assert fresh is not None
+    fresh.pk = None
+    fresh.activated_at = now
+    fresh.save(force_insert=True)
+    return RotationResult(activated=fresh, retired=old, created=True)
 
 
 # --------------------------------------------------------------------------- removal
@@ -230,9 +274,17 @@ def published_keys(now: datetime | None = None) -> QuerySet[SigningKey]:
     )
 
 
-def retire(kid: str, *, force: bool = False, dry_run: bool = False) -> SigningKey:
+def retire(
+    kid: str,
+    *,
+    force: bool = False,
+    dry_run: bool = False,
+    actor: Any = None,
+    via: str | None = None,
+) -> SigningKey:
     """Delete one key. Refuses the active key; refuses a retired key still in
-    its grace period unless ``force`` (a compromised key must go at once)."""
+    its grace period unless ``force`` (a compromised key must go at once).
+    Audited as ``signing_key.deleted`` (``{"force": ...}``)."""
     with transaction.atomic():
         try:
             key = SigningKey.objects.select_for_update().get(kid=kid)
@@ -253,24 +305,34 @@ def retire(kid: str, *, force: bool = False, dry_run: bool = False) -> SigningKe
             )
             raise KeyManagementError(f"Key {kid} {why}; pass --force to remove it now.")
         if not dry_run:
+            # Recorded first: the event keeps the key's primary key.
+            _Audit(actor, via).record("signing_key.deleted", key, {"force": force})
             key.delete()
     clear_cache()
     return key
 
 
-def prune(*, dry_run: bool = False) -> list[SigningKey]:
-    """Delete every retired key whose grace period is over."""
+def prune(*, dry_run: bool = False, actor: Any = None, via: str | None = None) -> list[SigningKey]:
+    """Delete every retired key whose grace period is over (one
+    ``signing_key.pruned`` event per key)."""
     with transaction.atomic():
         doomed = list(expired_keys().select_for_update())
         if not dry_run and doomed:
+            who = _Audit(actor, via)
+            for key in doomed:
+                who.record("signing_key.pruned", key)
             SigningKey.objects.filter(pk__in=[k.pk for k in doomed]).delete()
     clear_cache()
     return doomed
 
 
-def reencrypt(*, dry_run: bool = False) -> list[SigningKey]:
-    """Re-encrypt private keys not yet under the current secret."""
+def reencrypt(
+    *, dry_run: bool = False, actor: Any = None, via: str | None = None
+) -> list[SigningKey]:
+    """Re-encrypt private keys not yet under the current secret (one
+    ``signing_key.reencrypted`` event per key)."""
     changed: list[SigningKey] = []
+    who = _Audit(actor, via)
     with transaction.atomic():
         for key in SigningKey.objects.select_for_update():
             if crypto.needs_reencryption(key.private_key_encrypted):
@@ -278,6 +340,7 @@ def reencrypt(*, dry_run: bool = False) -> list[SigningKey]:
                 if not dry_run:
                     key.private_key_encrypted = crypto.reencrypt(key.private_key_encrypted)
                     key.save(update_fields=["private_key_encrypted"])
+                    who.record("signing_key.reencrypted", key)
     return changed
 
 

@@ -41,3 +41,11 @@ def test_record_unsaved_target_and_long_repr() -> None:
     assert event.target_id == ""
     assert event.target_repr == "n" * 255
     assert AuditEvent.objects.count() == 1
+
+
+def test_record_puts_via_first(fedcm_rp: RelyingParty) -> None:
+    event = audit.record(None, "relying_party.updated", fedcm_rp, {"name": ["a", "b"]}, via="admin")
+    assert list(event.changes.items()) == [("via", "admin"), ("name", ["a", "b"])]
+    assert audit.record(None, "relying_party.deleted", fedcm_rp, via="api").changes == {
+        "via": "api"
+    }

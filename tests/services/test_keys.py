@@ -7,7 +7,7 @@ from django.test import override_settings
 from jwcrypto.jwk import JWK
 from jwcrypto.jwt import JWT
 
-from django_fedcm.models import SigningKey
+from django_fedcm.models import AuditEvent, SigningKey
 from django_fedcm.services import keys
 
 pytestmark = pytest.mark.django_db
@@ -152,10 +152,10 @@ def test_rotate_generates_when_next_key_vanishes(
     upcoming = fedcm_make_key("ES256", state="next")
     real = keys._rotate_locked
 
-    def vanish_first(fresh: Any, requested: Any) -> Any:
+    def vanish_first(*args: Any) -> Any:
         SigningKey.objects.filter(pk=upcoming.pk).delete()  # a concurrent retire --force
         monkeypatch.setattr(keys, "_rotate_locked", real)
-        return real(fresh, requested)
+        return real(*args)
 
     monkeypatch.setattr(keys, "_rotate_locked", vanish_first)
     result = keys.rotate()
@@ -226,6 +226,105 @@ def test_reencrypt_service(fedcm_make_key: Any) -> None:
         assert [k.kid for k in keys.reencrypt(dry_run=True)] == [key.kid]
         assert [k.kid for k in keys.reencrypt()] == [key.kid]
         assert keys.reencrypt() == []
+
+
+# --------------------------------------------------------------------------- audit trail
+
+
+def test_rotate_records_one_event_with_actor_and_via(
+    fedcm_signing_key: SigningKey, fedcm_user: Any
+) -> None:
+    result = keys.rotate("ES256", actor=fedcm_user, via="admin")
+    event = AuditEvent.objects.get()
+    assert (event.actor, event.action, event.target_id) == (
+        fedcm_user,
+        "signing_key.rotated",
+        str(result.activated.pk),
+    )
+    assert event.changes == {
+        "via": "admin",
+        "active_kid": [fedcm_signing_key.kid, result.activated.kid],
+        "algorithm": "ES256",
+        "created": True,
+    }
+
+
+def test_rotate_without_caller_still_records(fedcm_make_key: Any) -> None:
+    fedcm_make_key("RS256")
+    upcoming = fedcm_make_key("ES256", state="next")
+    keys.rotate()
+    event = AuditEvent.objects.get()
+    assert event.actor is None and event.changes["created"] is False
+    assert event.changes["active_kid"][1] == upcoming.kid
+    assert "via" not in event.changes
+
+
+def test_rotation_and_its_event_are_one_transaction(
+    fedcm_signing_key: SigningKey, monkeypatch: pytest.MonkeyPatch, fedcm_signal_log: Any
+) -> None:
+    from django_fedcm import signals
+    from django_fedcm.services import audit
+
+    def fail(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("audit store down")
+
+    rotated = fedcm_signal_log(signals.key_rotated)
+    monkeypatch.setattr(audit, "record", fail)
+    with pytest.raises(RuntimeError):
+        keys.rotate("ES256")
+    assert SigningKey.objects.get().kid == fedcm_signing_key.kid  # nothing half-done
+    assert SigningKey.objects.get().state == "active"
+    assert rotated == []
+
+
+def test_prepublish_retire_prune_reencrypt_record_events(
+    fedcm_make_key: Any, fedcm_user: Any
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    fedcm_make_key("RS256")
+    upcoming = keys.prepublish("ES256", actor=fedcm_user, via="api")
+    expired = fedcm_make_key(
+        "EdDSA", state="retired", retired_at=timezone.now() - timedelta(days=30)
+    )
+    keys.prune(via="fedcm_keys")
+    keys.retire(upcoming.kid, force=True, via="fedcm_keys")
+    with override_settings(
+        SECRET_KEY="rotated-" + "s" * 40,
+        SECRET_KEY_FALLBACKS=["tests-only-secret-key-not-for-production-0123456789"],
+    ):
+        (reencrypted,) = keys.reencrypt(via="fedcm_keys")
+    events = list(AuditEvent.objects.order_by("pk"))
+    assert [(e.action, e.target_repr.split()[0], e.changes) for e in events] == [
+        ("signing_key.prepublished", upcoming.kid, {"via": "api"}),
+        ("signing_key.pruned", expired.kid, {"via": "fedcm_keys"}),
+        ("signing_key.deleted", upcoming.kid, {"via": "fedcm_keys", "force": True}),
+        ("signing_key.reencrypted", reencrypted.kid, {"via": "fedcm_keys"}),
+    ]
+    assert events[0].actor == fedcm_user
+    # Deleted keys keep their id in the trail.
+    assert events[1].target_id == str(expired.pk) and events[2].target_id == str(upcoming.pk)
+
+
+def test_dry_runs_and_refusals_record_nothing(fedcm_make_key: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    active = fedcm_make_key("RS256")
+    old = fedcm_make_key("ES256", state="retired", retired_at=timezone.now() - timedelta(days=30))
+    keys.retire(old.kid, dry_run=True)
+    keys.prune(dry_run=True)
+    keys.reencrypt()
+    with pytest.raises(keys.KeyManagementError):
+        keys.retire(active.kid)
+    assert not AuditEvent.objects.exists()
+    keys.prepublish("EdDSA")
+    with pytest.raises(keys.KeyManagementError):
+        keys.prepublish("EdDSA")  # a second next key
+    assert AuditEvent.objects.count() == 1
 
 
 # --------------------------------------------------------------------------- no key material leaks

@@ -31,7 +31,7 @@ from django_fedcm.contrib.rest_framework import serializers
 from django_fedcm.contrib.rest_framework.permissions import StaffModelPermissions
 from django_fedcm.contrib.rest_framework.schema import FedCMAutoSchema
 from django_fedcm.models import Grant, RelyingParty, SigningKey
-from django_fedcm.services import audit, connected_apps, keys, registrations
+from django_fedcm.services import connected_apps, keys, registrations
 
 
 class ApiPagination(PageNumberPagination):
@@ -158,25 +158,10 @@ class SigningKeyViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet[SigningKey])
         params.is_valid(raise_exception=True)
         algorithm = params.validated_data.get("algorithm")
         try:
-            result = keys.rotate(algorithm)
+            # Audited (signing_key.rotated) in the rotation's own transaction.
+            result = keys.rotate(algorithm, actor=request.user)
         except keys.KeyManagementError as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-        # keys.rotate commits (and clears the key cache) itself; the audit row is
-        # written right after, outside its transaction, so that other processes
-        # never see a cleared cache before the rotation is visible.
-        audit.record(
-            request.user,
-            "signing_key.rotated",
-            result.activated,
-            {
-                "active_kid": [
-                    result.retired.kid if result.retired else None,
-                    result.activated.kid,
-                ],
-                "algorithm": result.activated.algorithm,
-                "created": result.created,
-            },
-        )
         body = serializers.RotationSerializer(result, context=self.get_serializer_context())
         return Response(body.data, status=status.HTTP_201_CREATED)
 

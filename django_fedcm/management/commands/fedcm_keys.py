@@ -3,6 +3,8 @@
 Every refusal is a :class:`~django.core.management.CommandError` (exit code
 1, one line on stderr, no traceback) and leaves the key set unchanged.
 Output names keys by ``kid`` only; private key material is never printed.
+The service functions record the audit events (actor: none, ``via``:
+``"fedcm_keys"``); this module only parses arguments and prints.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from django.utils import timezone
 
 from django_fedcm.conf import ALGORITHMS, fedcm_settings
 from django_fedcm.models import SigningKey
-from django_fedcm.services import audit, keys
+from django_fedcm.services import keys
 from django_fedcm.services.crypto import KeyDecryptionError
 
-_VIA = {"via": "fedcm_keys"}
+#: ``via`` of the audit events this command's changes write.
+VIA = "fedcm_keys"
 
 
 def _when(value: datetime | None) -> str:
@@ -93,21 +96,9 @@ class Command(BaseCommand):
     # ------------------------------------------------------------------ subcommands
 
     def _rotate(self, *, algorithm: str | None, **_options: Any) -> None:
-        result = keys.rotate(algorithm)
+        result = keys.rotate(algorithm, via=VIA)
         new = result.activated
         how = "created" if result.created else "promoted the pre-published key"
-        # Same shape as the admin's and the staff API's rotation events.
-        audit.record(
-            None,
-            "signing_key.rotated",
-            new,
-            {
-                **_VIA,
-                "active_kid": [result.retired.kid if result.retired else None, new.kid],
-                "algorithm": new.algorithm,
-                "created": result.created,
-            },
-        )
         self.stdout.write(
             self.style.SUCCESS(f"Active signing key: {new.kid} ({new.algorithm}, {how}).")
         )
@@ -118,8 +109,7 @@ class Command(BaseCommand):
             )
 
     def _prepublish(self, *, algorithm: str | None, **_options: Any) -> None:
-        key = keys.prepublish(algorithm)
-        audit.record(None, "signing_key.prepublished", key, dict(_VIA))
+        key = keys.prepublish(algorithm, via=VIA)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Pre-published {key.kid} ({key.algorithm}): in the JWKS now, "
@@ -152,35 +142,30 @@ class Command(BaseCommand):
             )
 
     def _retire(self, *, kid: str, force: bool, dry_run: bool, **_options: Any) -> None:
-        key = keys.retire(kid, force=force, dry_run=dry_run)
+        key = keys.retire(kid, force=force, dry_run=dry_run, via=VIA)
         if dry_run:
             self.stdout.write(f"Would delete {key.kid} ({key.algorithm}, {key.state}).")
             return
-        audit.record(None, "signing_key.deleted", key, {**_VIA, "force": force})
         self.stdout.write(self.style.SUCCESS(f"Deleted {key.kid} ({key.algorithm}, {key.state})."))
 
     def _prune(self, *, dry_run: bool, **_options: Any) -> None:
-        doomed = keys.prune(dry_run=dry_run)
+        doomed = keys.prune(dry_run=dry_run, via=VIA)
         if not doomed:
             self.stdout.write("Nothing to prune: no retired key is past its grace period.")
             return
         if dry_run:
             self._write_kids("Would delete", doomed)
             return
-        for key in doomed:
-            audit.record(None, "signing_key.pruned", key, dict(_VIA))
         self._write_kids("Deleted", doomed, success=True)
 
     def _reencrypt(self, *, dry_run: bool, **_options: Any) -> None:
-        changed = keys.reencrypt(dry_run=dry_run)
+        changed = keys.reencrypt(dry_run=dry_run, via=VIA)
         if not changed:
             self.stdout.write("Every private key is already encrypted under the current secret.")
             return
         if dry_run:
             self._write_kids("Would re-encrypt", changed)
             return
-        for key in changed:
-            audit.record(None, "signing_key.reencrypted", key, dict(_VIA))
         self._write_kids("Re-encrypted", changed, success=True)
 
     def _write_kids(self, verb: str, items: Iterable[SigningKey], *, success: bool = False) -> None:

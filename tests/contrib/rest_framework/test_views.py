@@ -496,7 +496,7 @@ def test_rotate_signing_key_bad_input_is_400(
 def test_rotate_signing_key_refused_is_409(
     fedcm_admin_api: APIClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refuse(algorithm: str | None = None) -> Any:
+    def refuse(*args: Any, **kwargs: Any) -> Any:
         raise keys.KeyManagementError("Could not rotate: concurrent rotations kept conflicting.")
 
     monkeypatch.setattr(keys, "rotate", refuse)
