@@ -25,7 +25,7 @@ from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models, transaction
+from django.db import models
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet, BaseModelFormSet
 from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
@@ -40,8 +40,7 @@ from oauth2_provider.models import get_application_admin_class, get_application_
 
 from django_fedcm.internal.origins import parse_origin_list, validate_origin_list
 from django_fedcm.models import AccountProfile, AuditEvent, Grant, RelyingParty, SigningKey
-from django_fedcm.services import audit, keys
-from django_fedcm.services.grants import revoke_grant
+from django_fedcm.services import audit, grants, keys
 from django_fedcm.views.picture import sniff_image_type
 
 if TYPE_CHECKING:
@@ -448,10 +447,7 @@ class GrantAdmin(ModelAdmin):
         return ", ".join(obj.scopes) or "-"
 
     def _revoke(self, request: HttpRequest, grant: Grant) -> bool:
-        with transaction.atomic():
-            # Audit first: revoke_grant deletes the row (and its primary key).
-            _record(request, "grant.revoked", grant, disclosed_fields=list(grant.disclosed_fields))
-            return revoke_grant(grant.user, grant.relying_party, via="admin", request=request)
+        return grants.revoke(request.user, grant, via="admin", request=request)
 
     def delete_model(self, request: HttpRequest, obj: Grant) -> None:
         self._revoke(request, obj)

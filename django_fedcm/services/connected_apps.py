@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
 from django.db.models import QuerySet
 
 from django_fedcm.models import Grant
-from django_fedcm.services import audit, grants
+from django_fedcm.services import grants
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -43,18 +42,10 @@ def revoke_connected_app(
     user: Any, grant: Grant, *, via: str, request: HttpRequest | None = None
 ) -> bool:
     """Revoke the user's own grant: the grant and the client's OAuth tokens for
-    the user go (:func:`django_fedcm.services.grants.revoke_grant`), so the next FedCM
+    the user go (:func:`django_fedcm.services.grants.revoke`), so the next FedCM
     sign-in shows the disclosure again. Audited as ``grant.revoked``."""
     if grant.user_id != user.pk:
         # Defence in depth: callers look grants up through connected_apps().
         return False
-    with transaction.atomic():
-        revoked = grants.revoke_grant(user, grant.relying_party, via=via, request=request)
-        if revoked:
-            audit.record(
-                user,
-                "grant.revoked",
-                grant,
-                {"via": via, "disclosed_fields": list(grant.disclosed_fields)},
-            )
-    return revoked
+    grant.user = user  # the same row (checked above); spares a query
+    return grants.revoke(user, grant, via=via, request=request)

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 
 from django_fedcm import signals
 from django_fedcm.models import Grant, RelyingParty
+from django_fedcm.services import audit
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -87,3 +88,20 @@ def revoke_grant(
             sender=Grant, request=request, user=user, relying_party=relying_party, via=via
         )
     return bool(deleted)
+
+
+def revoke(actor: Any, grant: Grant, *, via: str, request: HttpRequest | None = None) -> bool:
+    """A revocation someone chose (staff in the admin, a user on the Connected
+    apps page or the API): :func:`revoke_grant` plus a ``grant.revoked`` audit
+    event, in one transaction. Returns ``False`` when it was already gone."""
+    with transaction.atomic():
+        revoked = revoke_grant(grant.user, grant.relying_party, via=via, request=request)
+        if revoked:
+            audit.record(
+                actor,
+                "grant.revoked",
+                grant,
+                {"disclosed_fields": list(grant.disclosed_fields)},
+                via=via,
+            )
+    return revoked
