@@ -1,5 +1,6 @@
-"""CORS approval for the FedCM POST endpoints via django-cors-headers
-(django_fedcm.cors; FEDCM-IDP-SPEC §1.6 CORS, §3.1 item 8; checklist 27, 30)."""
+"""The django-cors-headers receiver that approves CORS for the FedCM POST
+endpoints (django_fedcm.cors; https://w3c-fedid.github.io/FedCM/#sec-cors-header;
+checklist 27, 30)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.urls import include, path, reverse
 
 from django_fedcm import cors
 from django_fedcm.models import RelyingParty
-from django_fedcm.services import grants
+from django_fedcm.services import grants, registry
 from tests.views.fedcm_http import RP_ORIGIN, assert_cors, assert_no_cors, fedcm_post
 
 pytestmark = pytest.mark.django_db
@@ -102,14 +103,14 @@ def test_endpoints_are_found_by_url_name_not_path(
     assert_cors(response)
 
 
-def test_relying_party_is_looked_up_once_per_request(
+def test_receiver_leaves_its_lookup_on_the_request_for_the_view(
     fedcm_rp: RelyingParty, assertion_path: str, django_assert_num_queries: Any
 ) -> None:
     request = form_request(assertion_path, {"client_id": "rp-client"})
     with django_assert_num_queries(1):
-        assert cors.requested_relying_party(request) == fedcm_rp
-        assert cors.requested_relying_party(request) == fedcm_rp
         assert cors.allow_registered_origin(sender=None, request=request) is True
+        assert cors.allow_registered_origin(sender=None, request=request) is True
+        assert registry.relying_party_for_request(request) == fedcm_rp
 
 
 def test_restrictive_cors_urls_regex_still_works_with_one_lookup(

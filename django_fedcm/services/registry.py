@@ -3,21 +3,47 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.http import HttpRequest
+
+from django_fedcm.internal.forms import form_value
 from django_fedcm.internal.origins import origin_matches
 from django_fedcm.models import RelyingParty
+
+#: ``oauth2_provider.Application.client_id`` column size; longer ids cannot exist.
+CLIENT_ID_MAX_LENGTH = 255
+
+_MEMO = "_fedcm_relying_party"
+_UNSET = object()
 
 
 def get_relying_party(client_id: str | None) -> RelyingParty | None:
     """The registration for ``client_id`` (enabled or not), or ``None``."""
-    # Over-long ids cannot exist; a NUL byte is valid form/query input but not
-    # a valid PostgreSQL string literal (it would raise, i.e. a 500).
-    if not client_id or len(client_id) > 255 or "\x00" in client_id:
+    # The one input check on a client_id from the network. A NUL byte is
+    # valid form/query input but not a valid PostgreSQL string literal (it
+    # would raise, i.e. a 500); an over-long id would be a wasted query.
+    if not client_id or len(client_id) > CLIENT_ID_MAX_LENGTH or "\x00" in client_id:
         return None
     return (
         RelyingParty.objects.select_related("application")
         .filter(application__client_id=client_id)
         .first()
     )
+
+
+def relying_party_for_request(request: HttpRequest) -> RelyingParty | None:
+    """The registration named by the request's ``client_id`` (form body for
+    POST, query string otherwise), enabled or not.
+
+    Kept on the request: the django-cors-headers receiver and the view both
+    need it, and each request costs one query, not two.
+    """
+    memo: Any = getattr(request, _MEMO, _UNSET)
+    if memo is _UNSET:
+        memo = get_relying_party(form_value(request, "client_id"))
+        setattr(request, _MEMO, memo)
+    return memo  # type: ignore[no-any-return]
 
 
 def origin_is_registered(relying_party: RelyingParty, origin: str | None) -> bool:

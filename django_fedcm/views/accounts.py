@@ -1,4 +1,5 @@
-"""``GET /fedcm/accounts``: the accounts endpoint (FEDCM-IDP-SPEC §1.3).
+"""``GET /fedcm/accounts``: the accounts endpoint
+(https://w3c-fedid.github.io/FedCM/#idp-api-accounts-endpoint).
 
 The browser sends the IdP cookies and ``Sec-Fetch-Dest: webidentity`` but
 nothing that identifies the relying party, by design. The response is
@@ -23,7 +24,8 @@ from django.views.decorators.http import require_safe
 from django_fedcm.adapter import get_adapter
 from django_fedcm.services.grants import approved_client_ids
 from django_fedcm.services.profiles import get_profile
-from django_fedcm.views.base import json_response, require_webidentity
+from django_fedcm.views.base import json_response
+from django_fedcm.views.guards import require_webidentity
 
 #: At least one of these must be a non-empty string, or Chromium rejects the
 #: *whole* response (``ParseAccount``; ``username``/``tel`` count since Chrome 141).

@@ -1,18 +1,16 @@
-"""Shared pieces of the FedCM endpoint views: the ``Sec-Fetch-Dest`` guard,
-FedCM error objects and JSON responses with the headers FedCM needs."""
+"""Responses of the FedCM endpoint views: JSON with the headers FedCM needs
+and FedCM error objects
+(https://w3c-fedid.github.io/FedCM/#browser-api-identity-credential-error-interface).
+The request checks are in :mod:`django_fedcm.views.guards`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, ParamSpec
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 
 from django_fedcm.services.discovery import base_origin
-
-P = ParamSpec("P")
 
 #: OAuth 2.0 error codes Chrome renders with specific text (RFC 6749 §4.1.2.1).
 INVALID_REQUEST = "invalid_request"
@@ -34,30 +32,6 @@ def json_response(data: Any, status: int = 200, *, cache: str = "no-store") -> J
     response = JsonResponse(data, status=status, safe=False)
     response["Cache-Control"] = cache
     return response
-
-
-def is_webidentity(request: HttpRequest) -> bool:
-    """``Sec-Fetch-Dest: webidentity`` is a forbidden header: page JavaScript
-    cannot set it, so it proves the browser's FedCM machinery sent the request.
-    With ``SameSite=None`` cookies this is the CSRF defence (spec "Unauthorized
-    Fetching")."""
-    return request.headers.get("Sec-Fetch-Dest", "").lower() == "webidentity"
-
-
-def require_webidentity(
-    view: Callable[P, HttpResponse],
-) -> Callable[P, HttpResponse]:
-    """400 (with a FedCM error body) unless ``Sec-Fetch-Dest: webidentity``."""
-
-    @wraps(view)
-    def wrapped(*args: P.args, **kwargs: P.kwargs) -> HttpResponse:
-        request = args[0]
-        assert isinstance(request, HttpRequest)
-        if not is_webidentity(request):
-            return fedcm_error(request, INVALID_REQUEST, status=400)
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 def error_help_url(request: HttpRequest, code: str) -> str:

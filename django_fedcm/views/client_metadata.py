@@ -1,4 +1,5 @@
-"""``GET /fedcm/client_metadata?client_id=X``: client metadata (FEDCM-IDP-SPEC §1.5).
+"""``GET /fedcm/client_metadata?client_id=X``: client metadata
+(https://w3c-fedid.github.io/FedCM/#idp-api-client-id-metadata-endpoint).
 
 Fetched without cookies, with ``Origin: <RP origin>``; when the RP runs in a
 cross-site iframe the browser also names the embedder — ``top_frame_origin``
@@ -21,23 +22,11 @@ from django.views.decorators.http import require_safe
 
 from django_fedcm.internal.origins import normalize_origin
 from django_fedcm.models import RelyingParty
-from django_fedcm.services.registry import get_relying_party, origin_is_registered
 from django_fedcm.views.base import json_response
+from django_fedcm.views.guards import client_for_origin
 
 #: Query parameters naming the top-level (embedding) page's origin.
 TOP_FRAME_PARAMS = ("top_frame_origin", "top_level_origin")
-
-
-def requested_client(request: HttpRequest) -> RelyingParty | None:
-    """The relying party named by the ``client_id`` query parameter, if any.
-
-    A NUL byte is valid in a URL but not in a PostgreSQL string literal, so
-    such an id is simply unknown instead of a database error.
-    """
-    client_id = request.GET.get("client_id")
-    if not client_id or "\x00" in client_id:
-        return None
-    return get_relying_party(client_id)
 
 
 def top_frame_origin(request: HttpRequest) -> str | None:
@@ -79,12 +68,8 @@ def client_metadata(request: HttpRequest, relying_party: RelyingParty) -> dict[s
 
 @require_safe
 def view(request: HttpRequest) -> HttpResponse:
-    relying_party = requested_client(request)
-    if (
-        relying_party is None
-        or not relying_party.enabled
-        or not origin_is_registered(relying_party, request.headers.get("Origin"))
-    ):
+    relying_party = client_for_origin(request)
+    if relying_party is None:
         response = json_response({}, status=404)
     else:
         response = json_response(client_metadata(request, relying_party))

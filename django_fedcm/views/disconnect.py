@@ -1,12 +1,13 @@
 """``POST /fedcm/disconnect``: ``IdentityCredential.disconnect()`` (Chrome 122+;
-FEDCM-IDP-SPEC §1.7; checklist 56-58).
+https://w3c-fedid.github.io/FedCM/#idp-api-disconnect-endpoint; checklist 56-58).
 
-Same guards as the id assertion endpoint (``Sec-Fetch-Dest``, client,
-``Origin``, session), then the signed-in account matching ``account_hint``
-(its id, email or one of its ``login_hints``) loses its grant to that one
-client, and the answer names the account: ``{"account_id": "<id>"}``.
-Idempotent: disconnecting an account that has no grant still answers its id,
-which tells the browser to forget its own record of the connection.
+Same guards as the id assertion endpoint (``Sec-Fetch-Dest``, client and
+``Origin`` in :func:`~django_fedcm.views.guards.credentialed_post`; session),
+then the signed-in account matching ``account_hint`` (its id, email or one of
+its ``login_hints``) loses its grant to that one client, and the answer names
+the account: ``{"account_id": "<id>"}``. Idempotent: disconnecting an account
+that has no grant still answers its id, which tells the browser to forget its
+own record of the connection.
 
 Errors are FedCM error objects with HTTP 200 (see ``id_assertion``). On any
 error Chromium drops *all* of its connections between that RP and this IdP;
@@ -17,12 +18,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.views.decorators.csrf import csrf_exempt
 
 from django_fedcm.adapter import get_adapter
-from django_fedcm.cors import registered_relying_party
-from django_fedcm.internal.post_endpoint import fedcm_post, form_data
+from django_fedcm.models import RelyingParty
 from django_fedcm.services.grants import revoke_grant
 from django_fedcm.services.profiles import get_profile
 from django_fedcm.views.base import (
@@ -31,6 +31,7 @@ from django_fedcm.views.base import (
     fedcm_error,
     json_response,
 )
+from django_fedcm.views.guards import credentialed_post
 
 
 def matches_account_hint(user: Any, account_id: str, hint: str) -> bool:
@@ -51,13 +52,8 @@ def matches_account_hint(user: Any, account_id: str, hint: str) -> bool:
 # Origin check against the client's registered origins and the SameSite=None
 # session cookie on a credentialed CORS fetch replace it (checklist 26, 56).
 @csrf_exempt
-@fedcm_post
-def view(request: HttpRequest) -> HttpResponse:
-    relying_party = registered_relying_party(request)
-    if isinstance(relying_party, HttpResponse):
-        return relying_party
-    form = form_data(request)
-    assert form is not None  # registered_relying_party parsed it
+@credentialed_post
+def view(request: HttpRequest, relying_party: RelyingParty, form: QueryDict) -> HttpResponse:
     hint = form.get("account_hint")
     if not hint:
         return fedcm_error(request, INVALID_REQUEST)

@@ -1,19 +1,21 @@
-"""``POST /fedcm/assertion``: the id assertion endpoint (FEDCM-IDP-SPEC §1.6,
-§3.1; checklist 25-45).
+"""``POST /fedcm/assertion``: the id assertion endpoint
+(https://w3c-fedid.github.io/FedCM/#idp-api-id-assertion-endpoint; checklist 25-45).
 
 Checks, in order: ``Sec-Fetch-Dest`` (25), ``client_id`` known and enabled
-(28), ``Origin`` registered for it (27), the session's account is the
-``account_id`` (29), the adapter lets the user sign in, ``params`` (36),
+(28), ``Origin`` registered for it (27) (these three in
+:func:`~django_fedcm.views.guards.credentialed_post`), the session's account
+is the ``account_id`` (29), the adapter lets the user sign in, ``params`` (36),
 nonce (34), ``is_auto_selected`` policy (39). Then either ``continue_on`` for
 the IdP's consent page (38, 44) or ``{"token": ...}`` (32).
 
 Error status: protocol errors are ``{"error": {...}}`` with **HTTP 200**.
 Chromium honours the error object on any status, but the spec's algorithm,
 read literally, discards the body of a non-2xx answer, so 200 is the portable
-choice (FEDCM-IDP-SPEC §1.6 "Status codes", checklist 43). Exceptions: a
-request without ``Sec-Fetch-Dest: webidentity`` is not a FedCM request and
-gets 400; a method other than POST gets 405; a missing signing key (a real
-server failure) gets ``server_error`` with 500. Nothing here redirects (45).
+choice (https://w3c-fedid.github.io/FedCM/#fetch-identity-assertion,
+checklist 43). Exceptions: a request without ``Sec-Fetch-Dest: webidentity``
+is not a FedCM request and gets 400; a method other than POST gets 405; a
+missing signing key (a real server failure) gets ``server_error`` with 500.
+Nothing here redirects (45).
 """
 
 from __future__ import annotations
@@ -28,9 +30,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from django_fedcm.adapter import get_adapter
 from django_fedcm.conf import fedcm_settings
-from django_fedcm.cors import registered_relying_party
-from django_fedcm.internal.post_endpoint import fedcm_post, form_data
-from django_fedcm.models import ContinuationRequest
+from django_fedcm.models import ContinuationRequest, RelyingParty
 from django_fedcm.oauth import fedcm_code
 from django_fedcm.services import continuations
 from django_fedcm.services.assertion import issue_assertion
@@ -43,6 +43,7 @@ from django_fedcm.views.base import (
     fedcm_error,
     json_response,
 )
+from django_fedcm.views.guards import credentialed_post
 
 logger = logging.getLogger(__name__)
 
@@ -140,29 +141,27 @@ def _disclosed(form: QueryDict) -> set[str] | None:
 # CSRF: exempt, and only this view and disconnect. The browser's FedCM POST is
 # cross-site and carries no CSRF token, so CsrfViewMiddleware would reject it.
 # What replaces the token: (1) Sec-Fetch-Dest: webidentity is required
-# (fedcm_post); it is a forbidden header that page JavaScript cannot set, so
-# the request came from the browser's FedCM machinery after user mediation;
-# (2) the Origin is matched exactly against the client's registered origins
-# before anything is minted; (3) the session cookie is SameSite=None, so the
-# browser attaches it only to these credentialed CORS fetches the answer of
-# which only that Origin can read. (Spec "Unauthorized Fetching",
-# FEDCM-IDP-SPEC §3.1 items 1, 2, 8, §3.3; checklist 26.)
+# (credentialed_post); it is a forbidden header that page JavaScript cannot
+# set, so the request came from the browser's FedCM machinery after user
+# mediation; (2) the Origin is matched exactly against the client's registered
+# origins before anything is minted; (3) the session cookie is SameSite=None,
+# so the browser attaches it only to these credentialed CORS fetches the
+# answer of which only that Origin can read
+# (https://w3c-fedid.github.io/FedCM/#unauthorized-fetching,
+# https://w3c-fedid.github.io/FedCM/#sec-cors-header; checklist 26).
 @csrf_exempt
-@fedcm_post
-def view(request: HttpRequest) -> HttpResponse:
-    relying_party = registered_relying_party(request)
-    if isinstance(relying_party, HttpResponse):
-        return relying_party
-    form = form_data(request)
+@credentialed_post
+def view(request: HttpRequest, relying_party: RelyingParty, form: QueryDict) -> HttpResponse:
     origin = request.headers.get("Origin")
-    assert form is not None and origin is not None  # checked just above
+    assert origin is not None  # credentialed_post matched it against the client
 
     account_id = form.get("account_id")
     if not account_id:
         return fedcm_error(request, INVALID_REQUEST)
     user = request.user
     adapter = get_adapter()
-    # Never mint for an id merely present in the body (FEDCM-IDP-SPEC §3.1 item 4).
+    # Never mint for an id merely present in the body: it must be the session's
+    # account (checklist 29).
     if not user.is_authenticated or adapter.get_account_id(user) != account_id:
         return fedcm_error(request, ACCESS_DENIED)
     if not adapter.can_sign_in(request, user, relying_party):
@@ -173,7 +172,7 @@ def view(request: HttpRequest) -> HttpResponse:
         nonce = read_nonce(params, form)
     except _Invalid:
         return fedcm_error(request, INVALID_REQUEST)
-    try:  # OAuth profile (FEDCM-IDP-SPEC §2.3): params may ask for a code
+    try:  # OAuth profile (docs/oauth-and-fedcm.md): params may ask for a code
         code_request = fedcm_code.parse_code_request(params, relying_party, nonce)
     except fedcm_code.OAuthParamsError as exc:
         return fedcm_error(request, exc.error)

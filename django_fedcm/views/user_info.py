@@ -1,5 +1,5 @@
 """``/fedcm/user_info?client_id=X``: the ``IdentityProvider.getUserInfo()`` iframe
-(FEDCM-IDP-SPEC §1.10; checklist 66).
+(https://w3c-fedid.github.io/FedCM/#browser-api-identity-provider-interface; checklist 66).
 
 A relying party embeds this IdP page in an iframe (with
 ``allow="identity-credentials-get"``); the page asks the browser for the
@@ -11,10 +11,10 @@ serve the page: it is cookieless and query-light (one lookup of the client).
 Framing: only the client's registered origins may embed it
 (``Content-Security-Policy: frame-ancestors``); it is exempt from
 ``XFrameOptionsMiddleware``'s blanket ``DENY``, which would block every
-embedder (FEDCM-IDP-SPEC §3.3). A click posts a message without personal data
-to the parent page, addressed to each registered origin (the browser delivers
-it only to the one that matches), so the RP can start
-``navigator.credentials.get()`` itself.
+embedder (https://w3c-fedid.github.io/FedCM/#clickjacking). A click posts a
+message without personal data to the parent page, addressed to each
+registered origin (the browser delivers it only to the one that matches), so
+the RP can start ``navigator.credentials.get()`` itself.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from django.views.decorators.http import require_safe
 from django_fedcm.conf import fedcm_settings
 from django_fedcm.models import RelyingParty
 from django_fedcm.services.discovery import config_url
-from django_fedcm.views.client_metadata import requested_client
+from django_fedcm.views.guards import requested_client
 
 TEMPLATE = "django_fedcm/user_info.html"
 
