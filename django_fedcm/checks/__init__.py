@@ -1,0 +1,18 @@
+"""System checks, ids ``django_fedcm.E0NN`` / ``W0NN``, each with a hint (docs/checks.md).
+
+Settings are validated here, never at read time (:mod:`django_fedcm.conf`
+reads them raw). One module per concern; importing this package (done by
+``AppConfig.ready()``) registers every check:
+
+* :mod:`~django_fedcm.checks.installation`: apps, middleware, the OAuth validator;
+* :mod:`~django_fedcm.checks.settings`: the session cookie, CORS and ``FEDCM_*`` values;
+* :mod:`~django_fedcm.checks.urls`: redirecting FedCM URLs, the optional REST API;
+* :mod:`~django_fedcm.checks.database`: the active signing key;
+* :mod:`~django_fedcm.checks.deploy`: ``check --deploy`` only.
+"""
+
+from __future__ import annotations
+
+from django_fedcm.checks import database, deploy, installation, settings, urls
+
+__all__ = ["database", "deploy", "installation", "settings", "urls"]

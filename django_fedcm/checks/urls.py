@@ -1,0 +1,138 @@
+"""URLconf checks: FedCM endpoints that would redirect, and the optional REST API.
+
+Ids ``E004``, ``E070``-``E074`` and ``W071``/``W072`` (docs/checks.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.apps import apps
+from django.conf import settings
+from django.core.checks import Tags, register
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.resolvers import LocalePrefixPattern
+
+from django_fedcm.checks.common import Messages, error, issuer_origin, warning
+from django_fedcm.conf import raw_setting
+
+__all__ = ["API_URLCONF", "check_api_urls", "check_urls"]
+
+#: The URLconf of the REST API, the one part of django-fedcm that needs Django
+#: REST framework (``pip install "django-fedcm[api]"``, docs/api.md).
+API_URLCONF = "django_fedcm.contrib.rest_framework.urls"
+
+
+def _includes(
+    patterns: Sequence[URLPattern | URLResolver],
+    match: Callable[[URLResolver], bool],
+    localized: bool = False,
+) -> Iterator[tuple[URLResolver, bool]]:
+    """Every ``include()`` that ``match`` accepts (not looking inside it), and
+    whether an i18n prefix is above it."""
+    for pattern in patterns:
+        if not isinstance(pattern, URLResolver):
+            continue
+        here = localized or isinstance(pattern.pattern, LocalePrefixPattern)
+        if match(pattern):
+            yield pattern, here
+        else:
+            yield from _includes(pattern.url_patterns, match, here)
+
+
+def _is_fedcm(resolver: URLResolver) -> bool:
+    return resolver.app_name == "django_fedcm"
+
+
+def _is_api(resolver: URLResolver) -> bool:
+    return getattr(resolver.urlconf_module, "__name__", None) == API_URLCONF
+
+
+@register(Tags.urls)
+def check_urls(**kwargs: Any) -> Messages:
+    """The browser fetches the FedCM endpoints with redirect mode "error"
+    (https://w3c-fedid.github.io/FedCM/#fetch-config-file, checklist 62)."""
+    messages: Messages = []
+    try:
+        found = list(_includes(get_resolver().url_patterns, _is_fedcm))
+    except Exception:  # a broken ROOT_URLCONF is reported by Django's own URL checks
+        return []
+    if not found:
+        return [
+            warning(
+                "W071",
+                "django_fedcm.urls is not included in ROOT_URLCONF.",
+                'Add path("", include("django_fedcm.urls")) to your root urlpatterns.',
+            )
+        ]
+    if any(localized for _resolver, localized in found):
+        messages.append(
+            error(
+                "E070",
+                "django_fedcm.urls is included under i18n_patterns(): FedCM endpoints would "
+                "redirect to a language prefix, and browsers treat redirects as errors.",
+                'Include django_fedcm.urls outside i18n_patterns(), e.g. path("", '
+                'include("django_fedcm.urls")) in the plain urlpatterns.',
+            )
+        )
+    elif raw_setting("WELL_KNOWN_ENABLED"):
+        well_known = reverse("django_fedcm:well_known")
+        if well_known != "/.well-known/web-identity":
+            messages.append(
+                warning(
+                    "W072",
+                    f"The well-known file is served at {well_known}, but browsers fetch "
+                    "/.well-known/web-identity at the site root.",
+                    'Include django_fedcm.urls at the root (path("", ...)), or set '
+                    "FEDCM_WELL_KNOWN_ENABLED = False and publish the file yourself.",
+                )
+            )
+    origin, _valid = issuer_origin()
+    if getattr(settings, "PREPEND_WWW", False) and origin and "://www." not in origin:
+        messages.append(
+            error(
+                "E073",
+                f"PREPEND_WWW is True but FEDCM_ISSUER ({origin}) has no www. host: "
+                "CommonMiddleware would redirect every FedCM fetch.",
+                "Set PREPEND_WWW = False or use the www. host in FEDCM_ISSUER.",
+            )
+        )
+    login_url = raw_setting("LOGIN_URL")
+    if login_url is not None:
+        parts = urlsplit(login_url) if isinstance(login_url, str) else None
+        if parts is None or parts.scheme or parts.netloc or not parts.path.startswith("/"):
+            messages.append(
+                error(
+                    "E074",
+                    f"FEDCM_LOGIN_URL {login_url!r} is not a path on this site: the browser "
+                    "requires login_url on the config file's origin.",
+                    'Set FEDCM_LOGIN_URL to an absolute path such as "/accounts/login/", '
+                    "or remove it to use django_fedcm's login page.",
+                )
+            )
+    return messages
+
+
+@register(Tags.urls)
+def check_api_urls(**kwargs: Any) -> Messages:
+    """The REST API is an optional extra: Django REST framework is required
+    only when the project mounts it."""
+    if apps.is_installed("rest_framework"):
+        return []
+    try:
+        mounted = any(True for _ in _includes(get_resolver().url_patterns, _is_api))
+    except Exception:  # a broken ROOT_URLCONF is reported by Django's own URL checks
+        return []
+    if not mounted:
+        return []
+    return [
+        error(
+            "E004",
+            f"{API_URLCONF} is included in ROOT_URLCONF but 'rest_framework' is not in "
+            "INSTALLED_APPS: the django-fedcm REST API needs Django REST framework.",
+            'Install the API extra (pip install "django-fedcm[api]") and add '
+            '"rest_framework" to INSTALLED_APPS.',
+        )
+    ]
