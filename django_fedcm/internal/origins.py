@@ -1,10 +1,10 @@
 """Web origins: parsing, validation and exact matching.
 
-FedCM's only normative IdP-side MUST is that the id assertion endpoint checks
-the ``Origin`` header against the origins registered for ``client_id``
-(FEDCM-IDP-SPEC §1.6). Matching is exact on the serialised origin
-``scheme://host[:port]`` with default ports dropped and the host lower-cased,
-the way browsers serialise the ``Origin`` header. No wildcards, no paths.
+The id assertion endpoint checks the ``Origin`` header against the origins
+registered for ``client_id`` (https://w3c-fedid.github.io/FedCM/#idp-api-id-assertion-endpoint;
+checklist 27). Matching is exact on the serialised origin ``scheme://host[:port]``
+with default ports dropped and the host lower-cased, the way browsers
+serialise the ``Origin`` header. No wildcards, no paths.
 """
 
 from __future__ import annotations

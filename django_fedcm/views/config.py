@@ -1,4 +1,4 @@
-"""``GET /fedcm/config.json``: the config file (FEDCM-IDP-SPEC §1.2).
+"""``GET /fedcm/config.json``: the config file (https://w3c-fedid.github.io/FedCM/#idp-api-config-file).
 
 Fetched without cookies; any redirect is an error, so this answers 200
 directly. Built from settings only: no database query. Deprecated keys

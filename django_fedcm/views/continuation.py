@@ -1,5 +1,6 @@
 """``/fedcm/continue/<reference>``: the ``continue_on`` consent page
-(FEDCM-IDP-SPEC §1.9, §2.3; checklist 38, 46, 47).
+(https://w3c-fedid.github.io/FedCM/#dom-identityassertionresponse-continue_on;
+checklist 38, 46, 47).
 
 The browser opens it in a popup when the id assertion endpoint answered
 ``{"continue_on": url}``. A first-party page: the session cookie, Django's CSRF

@@ -1,4 +1,5 @@
-"""``/fedcm/error/<code>``: help page for FedCM error codes (FEDCM-IDP-SPEC §2.4).
+"""``/fedcm/error/<code>``: help page for FedCM error codes
+(https://w3c-fedid.github.io/FedCM/#browser-api-identity-credential-error-interface).
 
 Error objects from the id assertion endpoint carry a ``url`` that the browser
 opens in a popup when the user asks for details; it must be same-site with the

@@ -1,4 +1,5 @@
-"""``/fedcm/login``: the ``login_url`` sign-in popup (FEDCM-IDP-SPEC §1.8; checklist 48-50).
+"""``/fedcm/login``: the ``login_url`` sign-in popup
+(https://w3c-fedid.github.io/FedCM/#show-an-idp-login-dialog; checklist 48-50).
 
 The browser opens this page in a popup it owns (no ``window.opener``) when the
 user must sign in to the IdP, appending the RP's ``login_hint`` and

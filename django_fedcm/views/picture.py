@@ -1,4 +1,5 @@
-"""``GET /fedcm/picture/<account_id>``: the account picture (FEDCM-IDP-SPEC §1.4).
+"""``GET /fedcm/picture/<account_id>``: the account picture
+(https://w3c-fedid.github.io/FedCM/#fetch-the-account-picture).
 
 Chrome fetches the ``picture`` URL of each account *without cookies*, with
 ``Sec-Fetch-Dest: webidentity`` and ``Accept: application/json``, treats any

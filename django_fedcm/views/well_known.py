@@ -1,4 +1,5 @@
-"""``GET /.well-known/web-identity``: the well-known file (FEDCM-IDP-SPEC §1.1).
+"""``GET /.well-known/web-identity``: the well-known file
+(https://w3c-fedid.github.io/FedCM/#idp-api-well-known).
 
 Public and cookieless: the browser fetches it without cookies, Origin or
 Referer, so the response depends on nothing but settings (and on the request
@@ -22,8 +23,8 @@ from django_fedcm.views.base import json_response
 def view(request: HttpRequest) -> HttpResponse:
     if not fedcm_settings.WELL_KNOWN_ENABLED:
         return json_response({}, status=404)
-    # No Sec-Fetch-Dest check: a public file, and checking only hampers
-    # tooling (FEDCM-IDP-SPEC §3.1 item 1, FedCM issue #267; checklist 65).
+    # No Sec-Fetch-Dest check: a public, cookieless file, and checking only
+    # hampers tooling such as curl and link checkers (checklist 65).
     return json_response(
         well_known_document(request),
         cache=f"public, max-age={fedcm_settings.DISCOVERY_MAX_AGE}",

@@ -1,4 +1,4 @@
-"""Fixtures for the discovery, accounts and login-status view tests (H2a).
+"""Fixtures for the view tests: pictures, media and a browser-like GET.
 
 Requests look like the browser's: ``Sec-Fetch-Dest: webidentity`` on FedCM
 fetches, HTTPS, host ``idp.test`` (``FEDCM_ISSUER`` in tests/settings.py).
@@ -18,7 +18,8 @@ from django.test import Client
 
 from django_fedcm.models import AccountProfile
 
-#: What every FedCM fetch carries (FEDCM-IDP-SPEC §0.1): no cookies are implied.
+#: What every FedCM fetch carries (https://w3c-fedid.github.io/FedCM/#idp-api);
+#: no cookies are implied.
 WEBIDENTITY = {"HTTP_SEC_FETCH_DEST": "webidentity", "HTTP_ACCEPT": "application/json"}
 IDP = {"secure": True, "HTTP_HOST": "idp.test"}
 

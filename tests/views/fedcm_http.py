@@ -1,5 +1,5 @@
-"""Request and response helpers for the FedCM POST endpoint tests (not fixtures,
-so H2a's tests/views/conftest.py stays theirs)."""
+"""Request and response helpers for the FedCM POST endpoint tests: a browser-like
+POST, the error code of an answer, CORS assertions and token verification."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from django_fedcm.services import keys
 RP_ORIGIN = "https://rp.test"
 IDP_HOST = "idp.test"
 
-#: What Chromium sends on the assertion/disconnect POSTs (FEDCM-IDP-SPEC §0.1).
+#: What Chromium sends on the assertion/disconnect POSTs
+#: (https://w3c-fedid.github.io/FedCM/#idp-api-id-assertion-endpoint).
 BROWSER_HEADERS = {
     "HTTP_SEC_FETCH_DEST": "webidentity",
     "HTTP_SEC_FETCH_MODE": "cors",

@@ -1,4 +1,5 @@
-"""views/accounts.py: the accounts endpoint (FEDCM-IDP-SPEC §1.3)."""
+"""views/accounts.py: the accounts endpoint
+(https://w3c-fedid.github.io/FedCM/#idp-api-accounts-endpoint)."""
 
 from __future__ import annotations
 

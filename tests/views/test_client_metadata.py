@@ -1,4 +1,5 @@
-"""views/client_metadata.py: the client metadata endpoint (FEDCM-IDP-SPEC §1.5)."""
+"""views/client_metadata.py: the client metadata endpoint
+(https://w3c-fedid.github.io/FedCM/#idp-api-client-id-metadata-endpoint)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""views/config.py: the config file (FEDCM-IDP-SPEC §1.2)."""
+"""views/config.py: the config file (https://w3c-fedid.github.io/FedCM/#idp-api-config-file)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The ``continue_on`` consent page (FEDCM-IDP-SPEC §1.9, §2.3; checklist 46, 47)."""
+"""The ``continue_on`` consent page
+(https://w3c-fedid.github.io/FedCM/#dom-identityassertionresponse-continue_on; checklist 46, 47)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The disconnect endpoint (FEDCM-IDP-SPEC §1.7; checklist 56-58)."""
+"""The disconnect endpoint
+(https://w3c-fedid.github.io/FedCM/#idp-api-disconnect-endpoint; checklist 56-58)."""
 
 from __future__ import annotations
 

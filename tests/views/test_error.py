@@ -1,4 +1,5 @@
-"""views/error.py: help pages for FedCM error codes (FEDCM-IDP-SPEC §2.4)."""
+"""views/error.py: help pages for FedCM error codes
+(https://w3c-fedid.github.io/FedCM/#browser-api-identity-credential-error-interface)."""
 
 from __future__ import annotations
 

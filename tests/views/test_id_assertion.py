@@ -1,4 +1,5 @@
-"""The id assertion endpoint (FEDCM-IDP-SPEC §1.6; checklist 25-45)."""
+"""The id assertion endpoint
+(https://w3c-fedid.github.io/FedCM/#idp-api-id-assertion-endpoint; checklist 25-45)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""views/login.py: the ``login_url`` popup (FEDCM-IDP-SPEC §1.8)."""
+"""views/login.py: the ``login_url`` popup
+(https://w3c-fedid.github.io/FedCM/#show-an-idp-login-dialog)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""views/picture.py: account pictures (FEDCM-IDP-SPEC §1.4)."""
+"""views/picture.py: account pictures
+(https://w3c-fedid.github.io/FedCM/#fetch-the-account-picture)."""
 
 from __future__ import annotations
 

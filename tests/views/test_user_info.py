@@ -1,4 +1,5 @@
-"""views/user_info.py: the ``IdentityProvider.getUserInfo()`` iframe (FEDCM-IDP-SPEC §1.10)."""
+"""views/user_info.py: the ``IdentityProvider.getUserInfo()`` iframe
+(https://w3c-fedid.github.io/FedCM/#browser-api-identity-provider-interface)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""views/well_known.py: ``/.well-known/web-identity`` (FEDCM-IDP-SPEC §1.1)."""
+"""views/well_known.py: ``/.well-known/web-identity``
+(https://w3c-fedid.github.io/FedCM/#idp-api-well-known)."""
 
 from __future__ import annotations
 
