@@ -29,29 +29,11 @@ from django.http import FileResponse, HttpRequest, HttpResponseBase, JsonRespons
 from django.views.decorators.http import require_safe
 
 from django_fedcm.adapter import get_adapter
+from django_fedcm.internal.images import sniff_image_type
 from django_fedcm.models import AccountProfile
 
 #: Seconds browsers and proxies may reuse a picture.
 MAX_AGE = 300
-
-#: (magic prefix, offset, content type). WebP is ``RIFF????WEBP``.
-_SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
-    (b"\x89PNG\r\n\x1a\n", 0, "image/png"),
-    (b"\xff\xd8\xff", 0, "image/jpeg"),
-    (b"GIF87a", 0, "image/gif"),
-    (b"GIF89a", 0, "image/gif"),
-    (b"WEBP", 8, "image/webp"),
-)
-
-
-def sniff_image_type(head: bytes) -> str | None:
-    """The image content type of a file starting with ``head``, or ``None``."""
-    for magic, offset, content_type in _SIGNATURES:
-        if head[offset : offset + len(magic)] == magic:
-            if content_type == "image/webp" and not head.startswith(b"RIFF"):
-                continue
-            return content_type
-    return None
 
 
 def find_profile(request: HttpRequest, account_id: str) -> AccountProfile | None:

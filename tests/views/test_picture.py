@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from django_fedcm.adapter import DefaultFedCMAdapter
-from django_fedcm.views.picture import sniff_image_type
 
 pytestmark = pytest.mark.django_db
 
@@ -151,18 +150,3 @@ def test_picture_is_not_served_when_the_adapter_ids_differ(
 def test_picture_refuses_post(client: Any, fedcm_user: Any) -> None:
     response = client.post(f"/fedcm/picture/{fedcm_user.pk}", secure=True)
     assert response.status_code == 405
-
-
-@pytest.mark.parametrize(
-    ("head", "expected"),
-    [
-        (b"\x89PNG\r\n\x1a\n....", "image/png"),
-        (JPEG, "image/jpeg"),
-        (b"GIF87a....", "image/gif"),
-        (WEBP, "image/webp"),
-        (b"XXXX\x24\x00\x00\x00WEBP", None),
-        (b"<svg", None),
-    ],
-)
-def test_sniff_image_type(head: bytes, expected: str | None) -> None:
-    assert sniff_image_type(head) == expected
