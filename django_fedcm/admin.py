@@ -38,10 +38,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from oauth2_provider.models import get_application_admin_class, get_application_model
 
+from django_fedcm.internal.images import sniff_image_type
 from django_fedcm.internal.origins import parse_origin_list, validate_origin_list
 from django_fedcm.models import AccountProfile, AuditEvent, Grant, RelyingParty, SigningKey
-from django_fedcm.services import audit, grants, keys
-from django_fedcm.views.picture import sniff_image_type
+from django_fedcm.services import audit, grants, keys, profiles
 
 if TYPE_CHECKING:
     # django-stubs makes these generic; at runtime they are not subscriptable.
@@ -369,9 +369,24 @@ class FedCMUserAdmin(auth_admin.UserAdmin):  # type: ignore[type-arg]
         return [*inlines, AccountProfileInline] if obj is not None else inlines
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        super().save_formset(request, form, formset, change)
         if formset.model is AccountProfile:
-            _record_formset(request, formset, "account_profile")
+            save_profile_formset(request, formset)
+        else:
+            super().save_formset(request, form, formset, change)
+
+
+def save_profile_formset(request: HttpRequest, formset: FormSet) -> None:
+    """Save a profile inline through :mod:`django_fedcm.services.profiles`."""
+    # commit=False writes nothing; it fills new_objects, changed_objects and
+    # deleted_objects, which the admin's change message reads too.
+    formset.save(commit=False)
+    for obj in formset.deleted_objects:
+        profiles.delete_profile(request.user, obj, via="admin")
+    for obj in formset.new_objects:
+        form = next(f for f in formset.forms if f.instance is obj)
+        profiles.save_profile(request.user, obj, fields=form.changed_data, via="admin")
+    for obj, fields in formset.changed_objects:
+        profiles.save_profile(request.user, obj, fields=fields, via="admin")
 
 
 class AccountProfileAdmin(ModelAdmin):
@@ -387,9 +402,14 @@ class AccountProfileAdmin(ModelAdmin):
     def save_model(
         self, request: HttpRequest, obj: AccountProfile, form: Any, change: bool
     ) -> None:
-        super().save_model(request, obj, form, change)
-        action = "account_profile.changed" if change else "account_profile.created"
-        _record(request, action, obj, fields=list(form.changed_data))
+        profiles.save_profile(request.user, obj, fields=form.changed_data, via="admin")
+
+    def delete_model(self, request: HttpRequest, obj: AccountProfile) -> None:
+        profiles.delete_profile(request.user, obj, via="admin")
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[AccountProfile]) -> None:
+        for profile in queryset:
+            profiles.delete_profile(request.user, profile, via="admin")
 
 
 def register_profile_admin(site: admin.AdminSite) -> None:

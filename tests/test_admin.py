@@ -307,6 +307,25 @@ def test_profile_hints_are_edited_one_per_line(admin_client: Client, fedcm_user:
     assert again["fedcm_profile-0-login_hints"] == "alice@example.com\nalice"
 
 
+def test_profile_inline_change_and_delete_go_through_the_service(
+    admin_client: Client, fedcm_make_user: Callable[..., Any]
+) -> None:
+    user = fedcm_make_user("carol", login_hints=["carol"])
+    url = reverse("admin:auth_user_change", args=[user.pk])
+    data = form_values(admin_client, url, "user_form")
+    data["fedcm_profile-0-domain_hints"] = "example.com"
+    assert admin_client.post(url, data).status_code == 302
+    data = form_values(admin_client, url, "user_form")
+    data["fedcm_profile-0-DELETE"] = "on"
+    assert admin_client.post(url, data).status_code == 302
+    assert not AccountProfile.objects.exists()
+    events = AuditEvent.objects.order_by("pk").values_list("action", "changes", "target_id")
+    assert list(events) == [
+        ("account_profile.updated", {"via": "admin", "fields": ["domain_hints"]}, str(user.pk)),
+        ("account_profile.deleted", {"via": "admin"}, str(user.pk)),
+    ]
+
+
 @pytest.mark.parametrize(
     ("name", "content"),
     [
@@ -346,6 +365,8 @@ def test_profile_hint_limits() -> None:
 def test_standalone_profile_admin_when_user_admin_is_custom(
     fedcm_user: Any, admin_user: Any
 ) -> None:
+    from django_fedcm.services.profiles import get_or_create_profile as fedcm_make_profile
+
     class ProjectUserAdmin(UserAdmin):  # type: ignore[type-arg]
         pass
 
@@ -372,6 +393,12 @@ def test_standalone_profile_admin_when_user_admin_is_custom(
     profile_admin.save_model(request, profile, form, change=False)
     assert AccountProfile.objects.get().login_hints == ["a", "b"]
     assert AuditEvent.objects.get().action == "account_profile.created"
+    profile_admin.delete_model(request, profile)
+    profile_admin.delete_queryset(
+        request, AccountProfile.objects.filter(pk=fedcm_make_profile(admin_user).pk)
+    )
+    assert not AccountProfile.objects.exists()
+    assert AuditEvent.objects.filter(action="account_profile.deleted").count() == 2
 
 
 # =========================================================================== grants

@@ -1,10 +1,18 @@
-"""Account profiles: created lazily, so a user without one still works."""
+"""Account profiles: created lazily, so a user without one still works.
+
+Edits made by someone (the admin's profile forms) go through
+:func:`save_profile` and :func:`delete_profile`, which audit them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from django.db import transaction
+
 from django_fedcm.models import AccountProfile
+from django_fedcm.services import audit
 
 
 def get_profile(user: Any) -> AccountProfile:
@@ -20,3 +28,25 @@ def get_or_create_profile(user: Any) -> AccountProfile:
     """The user's saved profile, creating it on first write."""
     profile, _created = AccountProfile.objects.get_or_create(user=user)
     return profile
+
+
+def save_profile(
+    actor: Any, profile: AccountProfile, *, fields: Iterable[str] = (), via: str | None = None
+) -> AccountProfile:
+    """Save a profile edited in a form and audit ``account_profile.created`` or
+    ``account_profile.updated`` with the changed field *names* (``fields``)."""
+    action = "account_profile.created" if profile._state.adding else "account_profile.updated"
+    with transaction.atomic():
+        profile.save()
+        audit.record(actor, action, profile, {"fields": list(fields)}, via=via)
+    return profile
+
+
+def delete_profile(actor: Any, profile: AccountProfile, *, via: str | None = None) -> None:
+    """Delete a profile (the user keeps working with defaults); audit
+    ``account_profile.deleted``."""
+    with transaction.atomic():
+        audit.record(actor, "account_profile.deleted", profile, via=via)
+        # Through the queryset: the instance keeps its primary key (the user),
+        # which the admin's change message still needs.
+        AccountProfile.objects.filter(pk=profile.pk).delete()
