@@ -20,9 +20,7 @@ Nothing here redirects (45).
 
 from __future__ import annotations
 
-import json
 import logging
-import math
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -30,6 +28,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from django_fedcm.adapter import get_adapter
 from django_fedcm.conf import fedcm_settings
+from django_fedcm.internal.params import parse_params
 from django_fedcm.models import ContinuationRequest, RelyingParty
 from django_fedcm.oauth import fedcm_code
 from django_fedcm.services import continuations
@@ -51,70 +50,15 @@ logger = logging.getLogger(__name__)
 NONCE_MAX_LENGTH: int = ContinuationRequest._meta.get_field("nonce").max_length or 1024
 
 
-class _Invalid(Exception):
-    """Malformed RP input: answer ``invalid_request``."""
-
-
-#: Deepest nesting accepted in ``params``. Real RP params are flat (nonce,
-#: PKCE, scope); the explicit bound keeps behaviour identical across Python
-#: versions (3.11/3.12 raise RecursionError near depth 1000, 3.13 does not).
-PARAMS_MAX_DEPTH = 32
-
-
-def _unacceptable(value: Any) -> bool:
-    """True if a parsed JSON value nests deeper than :data:`PARAMS_MAX_DEPTH`
-    or any string in it holds U+0000, which PostgreSQL's ``jsonb`` and
-    ``text`` refuse. Iterative: no recursion limit."""
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > PARAMS_MAX_DEPTH:
-            return True
-        if isinstance(item, str):
-            if "\x00" in item:
-                return True
-        elif isinstance(item, dict):
-            stack.extend((key, depth + 1) for key in item)
-            stack.extend((child, depth + 1) for child in item.values())
-        elif isinstance(item, list):
-            stack.extend((child, depth + 1) for child in item)
-    return False
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")  # NaN/Infinity: not storable as jsonb
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if math.isinf(value):  # 1e400 overflows to inf: not storable as JSON either
-        raise ValueError("number out of range")
-    return value
-
-
-def parse_params(raw: str | None) -> dict[str, Any]:
-    """The RP's ``params`` (checklist 36): untrusted, size-limited, a JSON object."""
-    if raw is None or raw == "":
-        return {}
-    if len(raw.encode()) > fedcm_settings.PARAMS_MAX_BYTES:
-        raise _Invalid
-    try:
-        params = json.loads(raw, parse_constant=_reject_constant, parse_float=_finite_float)
-    except (ValueError, RecursionError):
-        raise _Invalid from None
-    if not isinstance(params, dict) or _unacceptable(params):
-        raise _Invalid
-    return params
-
-
 def read_nonce(params: dict[str, Any], form: QueryDict) -> str | None:
     """``params.nonce``, else the legacy top-level ``nonce`` (checklist 34;
-    Chrome sends the top-level one until 145). Copied unchanged; absent is fine."""
+    Chrome sends the top-level one until 145). Copied unchanged; absent is
+    fine; ``ValueError`` when it cannot be stored."""
     nonce = params["nonce"] if "nonce" in params else form.get("nonce")
     if nonce is None or nonce == "":
         return None
     if not isinstance(nonce, str) or len(nonce) > NONCE_MAX_LENGTH or "\x00" in nonce:
-        raise _Invalid
+        raise ValueError("nonce")
     return nonce
 
 
@@ -168,9 +112,9 @@ def view(request: HttpRequest, relying_party: RelyingParty, form: QueryDict) -> 
         return fedcm_error(request, ACCESS_DENIED)
 
     try:
-        params = parse_params(form.get("params"))
+        params = parse_params(form.get("params"), max_bytes=fedcm_settings.PARAMS_MAX_BYTES)
         nonce = read_nonce(params, form)
-    except _Invalid:
+    except ValueError:
         return fedcm_error(request, INVALID_REQUEST)
     try:  # OAuth profile (docs/oauth-and-fedcm.md): params may ask for a code
         code_request = fedcm_code.parse_code_request(params, relying_party, nonce)
