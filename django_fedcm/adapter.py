@@ -3,7 +3,7 @@ it in ``FEDCM_ADAPTER``. See docs/customization.md.
 
 Every method receives the request so adapters can consult anything; none of
 them may depend on the RP in :meth:`get_account` (the accounts endpoint must
-be RP-agnostic, FEDCM-IDP-SPEC §1.3).
+be RP-agnostic, checklist 17).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""``LoginStatusMiddleware``: writes the ``Set-Login`` header (FEDCM-IDP-SPEC §2.1).
+"""``LoginStatusMiddleware``: writes the ``Set-Login`` header
+(https://w3c-fedid.github.io/login-status/#login-status-http; docs/login-status.md).
 
 Add it after ``AuthenticationMiddleware``::
 

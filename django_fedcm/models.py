@@ -194,7 +194,7 @@ class SigningKey(models.Model):
 
 
 class ContinuationRequest(models.Model):
-    """Server-side state behind a ``continue_on`` URL (FEDCM-IDP-SPEC §1.9).
+    """Server-side state behind a ``continue_on`` URL (checklist 44, 46).
 
     The URL carries only an opaque random reference; this row binds it to the
     validated client, Origin, account and nonce. Single use (``used_at``) and

@@ -1,5 +1,6 @@
 """FedCM for OAuth: the id assertion endpoint answers with a DOT authorization code
-(FEDCM-IDP-SPEC §2.3, checklist 35 and 40; docs/oauth-and-fedcm.md).
+(https://github.com/aaronpk/oauth-fedcm-profile; checklist 35 and 40;
+docs/oauth-and-fedcm.md).
 
 The RP asks for a code by passing OAuth parameters in FedCM ``params``::
 
@@ -130,7 +131,7 @@ def parse_code_request(
 def needs_consent(grant: Any, code_request: CodeRequest, disclosed: set[str] | None) -> bool:
     """True when a requested scope is neither already granted to the client
     (through either door) nor covered by the fields the browser just disclosed:
-    the endpoint then answers ``continue_on`` (FEDCM-IDP-SPEC §2.3)."""
+    the endpoint then answers ``continue_on`` (checklist 38, 40)."""
     covered = scope_map.scopes_covered_by(grant)
     if disclosed is not None:
         covered |= {s for s, f in scope_map.SCOPE_FIELDS.items() if f <= disclosed}

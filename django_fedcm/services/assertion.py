@@ -1,9 +1,11 @@
 """What the id assertion endpoint hands out once a request is validated
-(FEDCM-IDP-SPEC §1.6): shared by the endpoint and the continuation page.
+(https://w3c-fedid.github.io/FedCM/#idp-api-id-assertion-endpoint): shared by
+the endpoint and the continuation page.
 
-:func:`issue_assertion` is the single place a token is minted. The OAuth
-profile (authorization codes, FEDCM-IDP-SPEC §2.3, checklist 40) branches in
-there; everything before it (client, Origin, session, consent) stays the same.
+:func:`issue_assertion` is the single place a FedCM assertion is minted. The
+OAuth profile (authorization codes, checklist 40; docs/oauth-and-fedcm.md)
+branches in there; everything before it (client, Origin, session, consent)
+stays the same.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Server-side state behind ``continue_on`` URLs (FEDCM-IDP-SPEC §1.9, §2.3;
+"""Server-side state behind ``continue_on`` URLs
+(https://w3c-fedid.github.io/FedCM/#dom-identityassertionresponse-continue_on;
 checklist 38, 44, 46).
 
 The URL carries only a random opaque reference; the database keeps its

@@ -2,10 +2,10 @@
 
 The config file, the well-known file, the ``fedcm_well_known`` command and
 any page that needs the config URL (``user_info``) share these helpers, so
-every document names byte-for-byte the same URLs (FEDCM-IDP-SPEC §5 items 2
-and 3: the well-known ``provider_urls`` entry must equal the RP's
-``configURL``, its ``accounts_endpoint``/``login_url`` must equal the
-config's).
+every document names byte-for-byte the same URLs (checklist 2 and 3: the
+well-known ``provider_urls`` entry must equal the RP's ``configURL``, its
+``accounts_endpoint``/``login_url`` must equal the config's; spec
+https://w3c-fedid.github.io/FedCM/#fetch-the-config-file-check-accounts-and-login-url-step).
 
 The origin comes from ``FEDCM_ISSUER`` when set (production: the URLs then do
 not depend on the ``Host`` header or on a proxy's scheme handling) and from
@@ -99,7 +99,8 @@ def endpoint_urls(
 def well_known_document(
     request: HttpRequest | None = None, *, issuer: str | None = None
 ) -> dict[str, Any]:
-    """The ``/.well-known/web-identity`` JSON (FEDCM-IDP-SPEC §1.1).
+    """The ``/.well-known/web-identity`` JSON
+    (https://w3c-fedid.github.io/FedCM/#idp-api-well-known).
 
     All three keys, always: ``provider_urls`` (one entry, for Chrome < 132)
     plus the "direct endpoints" ``accounts_endpoint`` and ``login_url``, which

@@ -1,4 +1,5 @@
-"""Login Status API, server side (FEDCM-IDP-SPEC §2.1; checklist 51-53).
+"""Login Status API, server side (https://w3c-fedid.github.io/login-status/;
+checklist 51-53; docs/login-status.md).
 
 The browser keeps a per-origin status (``logged-in`` / ``logged-out`` /
 ``unknown``) that decides whether FedCM even asks the accounts endpoint.

@@ -1,9 +1,12 @@
 """Build and sign the tokens the id assertion endpoint returns
-(FEDCM-IDP-SPEC §1.6 "token", §3.1 item 5 "token binding").
+(https://w3c-fedid.github.io/FedCM/#dom-identityassertionresponse-token;
+checklist 33-35).
 
-The only module that signs with jwcrypto. The private key comes from
-:func:`django_fedcm.services.keys.signing_key`, which parses it once per process (and
-again only after a rotation or ``FEDCM_KEY_CACHE_SECONDS``), never per request.
+The ID tokens of the OAuth door are signed elsewhere, by
+:class:`django_fedcm.oauth.validators.FedCMOAuth2Validator`, with the same key.
+Both take it from :func:`django_fedcm.services.keys.signing_key`, which parses it
+once per process (and again only after a rotation or
+``FEDCM_KEY_CACHE_SECONDS``), never per request.
 
 The ID token is an OIDC-shaped JWT: ``aud`` is the ``client_id`` and the RP's
 nonce is copied unchanged, so an RP verifies it with any OIDC library against

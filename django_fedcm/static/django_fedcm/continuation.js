@@ -1,5 +1,6 @@
-// The continue_on popup (FEDCM-IDP-SPEC §1.9): hand the token to the browser
-// with IdentityProvider.resolve(token, {accountId}), or abort with
+// The continue_on popup (checklist 46, 47;
+// https://w3c-fedid.github.io/FedCM/#show-a-continuation-dialog): hand the
+// token to the browser with IdentityProvider.resolve(token, {accountId}), or abort with
 // IdentityProvider.close(). Both exist only inside a FedCM popup (Chrome 132+);
 // resolve() rejects with NotAllowedError anywhere else.
 (function () {

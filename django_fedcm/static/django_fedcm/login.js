@@ -1,6 +1,7 @@
 // login_url popup: once signed in, set the login status and close the popup.
 // FedCM counts IdentityProvider.close() as success only while the status of
-// this origin is "logged-in" (FEDCM-IDP-SPEC §1.8, §2.2). The server already
+// this origin is "logged-in" (checklist 49, 50;
+// https://w3c-fedid.github.io/FedCM/#show-an-idp-login-dialog). The server already
 // sent "Set-Login: logged-in"; navigator.login.setStatus() repeats it for
 // proxies that strip unknown headers. There is no window.opener to talk to.
 (function () {

@@ -1,8 +1,10 @@
 // getUserInfo() iframe: personalise the button for a returning user.
 // IdentityProvider.getUserInfo() resolves only inside a cross-origin iframe
 // embedded by the client, and only for accounts whose approved_clients list
-// the client (FEDCM-IDP-SPEC §1.10); anything else rejects and the generic
-// button stays. Text goes in with textContent: user data is never HTML.
+// the client (checklist 66;
+// https://w3c-fedid.github.io/FedCM/#dom-identityprovider-getuserinfo); anything
+// else rejects and the generic button stays. Text goes in with textContent:
+// user data is never HTML.
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("fedcm-user-info-data").textContent);
