@@ -1,5 +1,5 @@
 """django_fedcm.middleware.LoginStatusMiddleware: the ``Set-Login`` header
-(FEDCM-IDP-SPEC §2.1; checklist 51-53)."""
+(checklist 51-53; docs/login-status.md)."""
 
 from __future__ import annotations
 

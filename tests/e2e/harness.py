@@ -1,9 +1,10 @@
 """Real-browser harness: headless Debian Chromium driven by chromedriver.
 
-Everything here follows /work/shared/E2E-CHROMIUM.md (docs/testing-with-a-browser.md):
+The pitfalls numbered below are those of docs/testing-with-a-browser.md
+("Pitfalls the harness handles"):
 
 * a fresh ``--user-data-dir`` per browser, so no login status, connection or
-  cooldown leaks between scenarios;
+  cooldown leaks between scenarios (pitfall 7);
 * ``fedcm.disable_delay()`` as the very first FedCM command of the session:
   ChromeDriver enables the FedCM CDP domain lazily, and Chromium 156 crashes
   when that first command lands in the middle of a flow (pitfall 2); it also
@@ -13,9 +14,9 @@ Everything here follows /work/shared/E2E-CHROMIUM.md (docs/testing-with-a-browse
 * an ``Error`` dialog must be dismissed before the RP's promise settles
   (pitfall 4);
 * ``MAP * ~NOTFOUND`` with ``localhost`` and ``127.0.0.1`` excluded, so the
-  browser can never reach the network (pitfall 10);
+  browser can never reach the network ("Browser flags");
 * orphaned Chromium processes are found by their unique profile directory and
-  killed by PID (pitfall 10).
+  killed by PID (pitfall 8).
 
 Every wait is bounded.
 """
@@ -50,7 +51,8 @@ from selenium.webdriver.remote.command import Command
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("E2E_CHROMEDRIVER", "/usr/bin/chromedriver")
 
-#: Flags every browser gets (E2E-CHROMIUM.md §2). No FedCM feature flag is needed.
+#: Flags every browser gets (docs/testing-with-a-browser.md, "Browser flags").
+#: No FedCM feature flag is needed.
 BASE_FLAGS = (
     "--headless=new",
     "--no-sandbox",
@@ -62,7 +64,7 @@ BASE_FLAGS = (
     "--disable-sync",
     "--disable-dev-shm-usage",
     "--window-size=1280,900",
-    # A safety net: only the two loopback sites resolve (pitfall 10).
+    # A safety net: only the two loopback sites resolve (docs: "Browser flags").
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
 )
 
@@ -203,7 +205,7 @@ class Browser:
         return [str(a["accountId"]) for a in self.accounts()]
 
     def select_account(self, index: int = 0) -> None:
-        """ "Continue as …" in the account chooser (``accept()`` is not that: pitfall 9)."""
+        """ "Continue as …" in the account chooser (``accept()`` is not that: pitfall 5)."""
         self.driver.fedcm.select_account(index)
 
     def confirm_idp_login(self) -> None:

@@ -291,7 +291,7 @@ def test_sdk_falls_back_when_fedcm_rejects(
     verify_token: Callable[..., dict[str, Any]],
 ) -> None:
     # Nobody signed in at the IdP: a passive FedCM request rejects without a
-    # dialog (E2E-CHROMIUM.md "passive_never_logged_in"); the SDK redirects to
+    # dialog (docs/login-status.md); the SDK redirects to
     # the IdP's normal sign-in page, then DOT's consent.
     open_sdk_page(browser)
     browser.wait(

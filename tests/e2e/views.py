@@ -1,7 +1,7 @@
 """Test-only pages served by the live server next to the IdP endpoints.
 
-The live server answers on one port for two sites (the "http-one-port"
-layout of E2E-CHROMIUM.md): ``http://localhost:PORT`` is the IdP and
+The live server answers on one port for two sites (the layout in
+docs/testing-with-a-browser.md): ``http://localhost:PORT`` is the IdP and
 ``http://127.0.0.1:PORT`` is the relying party. ``localhost`` and
 ``127.0.0.1`` are different sites, so FedCM's cross-site rules apply exactly
 as in production. Each page answers only on its own host.

@@ -1,6 +1,6 @@
 """FedCM for OAuth (django_fedcm.oauth.fedcm_code): the id assertion endpoint
 answers with a DOT authorization code the RP backend exchanges at DOT's token
-endpoint (FEDCM-IDP-SPEC §2.3; checklist 35, 40)."""
+endpoint (checklist 35, 40; docs/oauth-and-fedcm.md)."""
 
 from __future__ import annotations
 
