@@ -1,11 +1,6 @@
-"""Relying-party integrations for RPs that are Django projects.
+"""Deprecated home of the relying-party integrations (moved in 0.2.0; removed in 1.0).
 
-* :class:`~django_fedcm.contrib.rp.backends.IdTokenBackend`: a Django
-  authentication backend (``authenticate(request, id_token=..., nonce=...)``).
-* :class:`~django_fedcm.contrib.rp.rest_framework.IdTokenAuthentication`: a
-  DRF authentication class for ``Authorization: Bearer <ID token>``.
-
-Both verify with :class:`django_fedcm.rp.IdTokenVerifier` configured by
-``FEDCM_RP_ISSUER`` / ``FEDCM_RP_CLIENT_ID`` / ``FEDCM_RP_JWKS_URI``. The RP
-does not need ``django_fedcm`` in ``INSTALLED_APPS`` (no models are used).
+They live in :mod:`django_fedcm.rp` now: :mod:`django_fedcm.rp.backends` and
+:mod:`django_fedcm.rp.rest_framework`. The old module paths below still work
+and warn.
 """

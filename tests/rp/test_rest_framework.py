@@ -1,7 +1,9 @@
-"""django_fedcm.contrib.rp.rest_framework: Bearer ID tokens for an RP API."""
+"""django_fedcm.rp.rest_framework: Bearer ID tokens for an RP API."""
 
 from __future__ import annotations
 
+import importlib
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory
 
-from django_fedcm.contrib.rp.rest_framework import IdTokenAuthentication
+from django_fedcm.rp import rest_framework
+from django_fedcm.rp.rest_framework import IdTokenAuthentication
 
 
 @api_view(["GET"])
@@ -77,3 +80,11 @@ def test_inactive_local_user_is_401(
 
     get_user_model().objects.create(username="fedcm:42@idp.test", is_active=False)
     assert call(f"Bearer {fedcm_id_token()}").status_code == 401
+
+
+def test_old_contrib_path_is_a_deprecated_alias() -> None:
+    sys.modules.pop("django_fedcm.contrib.rp.rest_framework", None)
+    with pytest.warns(DeprecationWarning, match="django_fedcm.rp.rest_framework"):
+        old = importlib.import_module("django_fedcm.contrib.rp.rest_framework")
+    assert old is rest_framework
+    assert old.IdTokenAuthentication is IdTokenAuthentication

@@ -1,5 +1,6 @@
-"""Fixtures for the RP-side integrations: tokens signed by the test IdP's key
-set, and a JWKS fetch served by the Django test client (no network)."""
+"""Fixtures for the relying-party side: standalone keys and verifiers (no
+database), and for the Django integrations, tokens signed by the test IdP's
+key set with a JWKS fetch served by the Django test client (no network)."""
 
 from __future__ import annotations
 
@@ -10,15 +11,54 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from jwcrypto import jws
+from jwcrypto import jwk, jws
 
 from django_fedcm import rp
-from django_fedcm.contrib.rp import backends
+from django_fedcm.rp import backends, jwks
 from django_fedcm.services import keys
+from tests.rp.tokens import CLIENT, ISSUER, FakeJWKS, public
+
+
+@pytest.fixture(scope="session")
+def rsa_key() -> jwk.JWK:
+    return jwk.JWK.generate(kty="RSA", size=2048, kid="rsa-1")
+
+
+@pytest.fixture(scope="session")
+def ec_key() -> jwk.JWK:
+    return jwk.JWK.generate(kty="EC", crv="P-256", kid="ec-1")
+
+
+@pytest.fixture(scope="session")
+def ed_key() -> jwk.JWK:
+    return jwk.JWK.generate(kty="OKP", crv="Ed25519", kid="ed-1")
 
 
 @pytest.fixture
-def fedcm_rp_settings(settings: Any, fedcm_signing_key: Any) -> Iterator[list[str]]:
+def make_verifier(rsa_key: jwk.JWK) -> Callable[..., tuple[rp.IdTokenVerifier, FakeJWKS]]:
+    """A verifier whose JWKS client fetches from a :class:`FakeJWKS` (default: the RSA key)."""
+
+    def make(*keys: dict[str, Any], **kwargs: Any) -> tuple[rp.IdTokenVerifier, FakeJWKS]:
+        fetch = FakeJWKS(*(keys or (public(rsa_key, "RS256"),)))
+        client_kwargs = {
+            k: kwargs.pop(k) for k in ("cache_seconds", "min_refetch_interval") if k in kwargs
+        }
+        client = rp.JWKSClient(
+            f"{ISSUER}/fedcm/jwks.json",
+            fetch=fetch,
+            clock=kwargs.pop("jwks_clock", time.monotonic),
+            **client_kwargs,
+        )
+        verifier = rp.IdTokenVerifier(issuer=ISSUER, client_id=CLIENT, jwks_client=client, **kwargs)
+        return verifier, fetch
+
+    return make
+
+
+@pytest.fixture
+def fedcm_rp_settings(
+    settings: Any, fedcm_signing_key: Any, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[list[str]]:
     """RP settings pointing at this test IdP; returns the list of fetched URLs."""
     settings.FEDCM_RP_ISSUER = "https://idp.test"
     settings.FEDCM_RP_CLIENT_ID = "rp-client"
@@ -30,11 +70,9 @@ def fedcm_rp_settings(settings: Any, fedcm_signing_key: Any) -> Iterator[list[st
         assert url.startswith("https://idp.test/")
         return bytes(client.get(url.removeprefix("https://idp.test")).content)
 
-    original = rp._urllib_fetch
-    rp._urllib_fetch = fetch
+    monkeypatch.setattr(jwks, "_urllib_fetch", fetch)
     backends._verifier.cache_clear()
     yield fetched
-    rp._urllib_fetch = original
     backends._verifier.cache_clear()
 
 

@@ -1,7 +1,9 @@
-"""django_fedcm.contrib.rp.backends: IdP ID token → local Django user."""
+"""django_fedcm.rp.backends: IdP ID token → local Django user."""
 
 from __future__ import annotations
 
+import importlib
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -11,9 +13,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 
 from django_fedcm import rp
-from django_fedcm.contrib.rp.backends import IdTokenBackend, get_verifier
+from django_fedcm.rp import backends
+from django_fedcm.rp.backends import IdTokenBackend, get_verifier
 
-BACKEND = "django_fedcm.contrib.rp.backends.IdTokenBackend"
+BACKEND = "django_fedcm.rp.backends.IdTokenBackend"
 User = get_user_model()
 
 
@@ -98,3 +101,14 @@ def test_missing_configuration_is_an_improperly_configured_error(settings: Any) 
     settings.FEDCM_RP_ISSUER = None
     with pytest.raises(ImproperlyConfigured):
         get_verifier()
+
+
+def test_old_contrib_path_is_a_deprecated_alias(
+    fedcm_rp_settings: list[str], fedcm_id_token: Callable[..., str], settings: Any
+) -> None:
+    sys.modules.pop("django_fedcm.contrib.rp.backends", None)
+    with pytest.warns(DeprecationWarning, match="django_fedcm.rp.backends"):
+        old = importlib.import_module("django_fedcm.contrib.rp.backends")
+    assert old is backends
+    settings.AUTHENTICATION_BACKENDS = ["django_fedcm.contrib.rp.backends.IdTokenBackend"]
+    assert authenticate(None, id_token=fedcm_id_token()) is not None

@@ -1,0 +1,203 @@
+"""django_fedcm.rp.jwks: fetching and caching the identity provider's JWKS (no network)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from jwcrypto import jwk
+
+from django_fedcm import defaults, rp
+from tests.rp.tokens import Clock, claims, public, sign
+
+
+def test_jwks_is_fetched_once_and_cached(
+    make_verifier: Callable[..., Any], rsa_key: jwk.JWK
+) -> None:
+    verifier, fetch = make_verifier()
+    for _ in range(5):
+        verifier.verify(sign(rsa_key, claims()))
+    assert fetch.calls == 1
+
+
+def test_unknown_kid_refetches_once_and_picks_up_a_rotated_key(
+    make_verifier: Callable[..., Any], rsa_key: jwk.JWK, ec_key: jwk.JWK
+) -> None:
+    verifier, fetch = make_verifier()
+    verifier.verify(sign(rsa_key, claims()))
+    fetch.keys.append(public(ec_key, "ES256"))  # the IdP rotated
+    clock = Clock()
+    verifier.jwks_client._clock = clock
+    verifier.jwks_client._attempted_at = clock.now - 60
+    verifier.jwks_client._fetched_at = clock.now - 60
+    assert verifier.verify(sign(ec_key, claims(), "ES256"))["sub"] == "42"
+    assert fetch.calls == 2
+
+
+def test_unknown_kid_refetch_is_rate_limited(
+    make_verifier: Callable[..., Any], rsa_key: jwk.JWK
+) -> None:
+    clock = Clock()
+    verifier, fetch = make_verifier(jwks_clock=clock, min_refetch_interval=30)
+    verifier.verify(sign(rsa_key, claims()))
+    stranger = jwk.JWK.generate(kty="EC", crv="P-256", kid="random")
+    for _ in range(20):
+        with pytest.raises(rp.UnknownKey):
+            verifier.verify(sign(stranger, claims(), "ES256"))
+    assert fetch.calls == 1  # within the interval: no refetch at all
+    clock.now += 31
+    with pytest.raises(rp.UnknownKey):
+        verifier.verify(sign(stranger, claims(), "ES256"))
+    assert fetch.calls == 2
+
+
+def test_stale_jwks_is_refetched_after_cache_seconds(
+    make_verifier: Callable[..., Any], rsa_key: jwk.JWK
+) -> None:
+    clock = Clock()
+    verifier, fetch = make_verifier(jwks_clock=clock, cache_seconds=300)
+    verifier.verify(sign(rsa_key, claims()))
+    clock.now += 301
+    verifier.verify(sign(rsa_key, claims()))
+    assert fetch.calls == 2
+
+
+def test_stale_jwks_after_key_removed_refuses_token(
+    make_verifier: Callable[..., Any], rsa_key: jwk.JWK
+) -> None:
+    """A key the IdP stopped publishing (retired past its grace period, or
+    compromised) stops verifying once the cache refreshes."""
+    clock = Clock()
+    verifier, fetch = make_verifier(jwks_clock=clock, cache_seconds=300)
+    verifier.verify(sign(rsa_key, claims()))
+    fetch.keys = []
+    clock.now += 301
+    with pytest.raises(rp.UnknownKey):
+        verifier.verify(sign(rsa_key, claims()))
+
+
+def test_failed_refresh_keeps_the_stale_key_set(
+    make_verifier: Callable[..., Any], rsa_key: jwk.JWK
+) -> None:
+    clock = Clock()
+    verifier, fetch = make_verifier(jwks_clock=clock, cache_seconds=300)
+    verifier.verify(sign(rsa_key, claims()))
+    fetch.fail = True
+    clock.now += 301
+    assert verifier.verify(sign(rsa_key, claims()))["sub"] == "42"
+
+
+def test_unreachable_jwks_without_cache_raises_fetch_error(
+    make_verifier: Callable[..., Any], rsa_key: jwk.JWK
+) -> None:
+    verifier, fetch = make_verifier()
+    fetch.fail = True
+    with pytest.raises(rp.JWKSFetchError) as excinfo:
+        verifier.verify(sign(rsa_key, claims()))
+    assert excinfo.value.error == "temporarily_unavailable"
+
+
+@pytest.mark.parametrize("body", [b"not json", b"[]", b'{"keys": {}}', b"x" * 300_000])
+def test_malformed_jwks_raises_fetch_error(body: bytes) -> None:
+    client = rp.JWKSClient("https://idp.test/jwks", fetch=lambda url, timeout: body)
+    with pytest.raises(rp.JWKSFetchError):
+        client.get_keys()
+
+
+def test_jwks_skips_unusable_keys(rsa_key: jwk.JWK) -> None:
+    document = {
+        "keys": [
+            {"kty": "nope"},
+            "junk",
+            {**public(rsa_key, "RS256"), "use": "enc"},
+            public(rsa_key, "RS256"),
+        ]
+    }
+    client = rp.JWKSClient(
+        "https://idp.test/jwks", fetch=lambda u, t: json.dumps(document).encode()
+    )
+    assert [k.get("kid") for k in client.get_keys()] == ["rsa-1"]
+
+
+def test_default_fetch_refuses_non_http_urls() -> None:
+    client = rp.JWKSClient("file:///etc/passwd")
+    with pytest.raises(rp.JWKSFetchError):
+        client.get_keys()
+
+
+def test_unreachable_jwks_without_cache_is_retried_at_most_once_per_interval(
+    make_verifier: Callable[..., Any], rsa_key: jwk.JWK
+) -> None:
+    # An IdP outage before the first successful fetch must not turn every
+    # incoming token into an outbound request (each may block for `timeout`).
+    clock = Clock()
+    verifier, fetch = make_verifier(jwks_clock=clock, min_refetch_interval=30)
+    fetch.fail = True
+    for _ in range(5):
+        with pytest.raises(rp.JWKSFetchError):
+            verifier.verify(sign(rsa_key, claims()))
+    assert fetch.calls == 1
+    clock.now += 31
+    fetch.fail = False
+    assert verifier.verify(sign(rsa_key, claims()))["sub"] == "42"
+    assert fetch.calls == 2
+
+
+def test_http_protocol_error_from_the_jwks_fetch_is_a_fetch_error() -> None:
+    import http.client
+
+    def fetch(url: str, timeout: float) -> bytes:
+        raise http.client.BadStatusLine("garbage")  # not an OSError
+
+    client = rp.JWKSClient("https://idp.test/jwks", fetch=fetch)
+    with pytest.raises(rp.JWKSFetchError):
+        client.get_keys()
+
+
+def test_default_fetch_does_not_follow_a_redirect_out_of_http(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # urllib follows redirects to ftp:// by default: a JWKS host (or anyone
+    # able to answer for it) could point the RP's server at an internal service.
+    import http.server
+    import threading
+    import urllib.error
+    import urllib.request
+
+    followed: list[str] = []
+
+    def ftp_open(self: Any, req: Any) -> Any:
+        followed.append(req.full_url)
+        raise urllib.error.URLError("no ftp in tests")
+
+    monkeypatch.setattr(urllib.request.FTPHandler, "ftp_open", ftp_open)
+
+    class Redirect(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(302)
+            self.send_header("Location", "ftp://127.0.0.1:9/jwks.json")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Redirect)
+    thread = threading.Thread(target=server.handle_request, daemon=True)
+    thread.start()
+    try:
+        client = rp.JWKSClient(f"http://127.0.0.1:{server.server_port}/jwks.json", timeout=5)
+        with pytest.raises(rp.JWKSFetchError):
+            client.get_keys()
+    finally:
+        thread.join(timeout=5)
+        server.server_close()
+    assert followed == []
+
+
+def test_client_defaults_come_from_defaults_py() -> None:
+    client = rp.JWKSClient("https://idp.test/jwks")
+    assert client.cache_seconds == defaults.RP_JWKS_CACHE_SECONDS
+    assert client.min_refetch_interval == defaults.RP_JWKS_MIN_REFETCH_INTERVAL
+    assert client.timeout == defaults.RP_JWKS_TIMEOUT
