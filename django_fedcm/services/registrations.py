@@ -6,8 +6,11 @@ A registration is a django-oauth-toolkit ``Application`` (``client_id``,
 written in one transaction, and every change is recorded in the audit trail
 (:func:`django_fedcm.services.audit.record`) with the fields that changed.
 
-The staff API uses these functions; the admin can reuse them, so both apply
-the same rules:
+The staff API (:func:`create_relying_party`, :func:`update_relying_party`,
+:func:`set_enabled`) and the admin's Application page (:func:`save_application`,
+:func:`delete_application`) write through these functions, so both apply the
+same rules and write the same audit actions (``relying_party.created``,
+``.updated``, ``.deleted``, ``.enabled``, ``.disabled``):
 
 * origins are exact (``scheme://host[:port]``, see
   :mod:`django_fedcm.internal.origins`);
@@ -19,7 +22,7 @@ the same rules:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -53,6 +56,13 @@ RELYING_PARTY_FIELDS = (
     "structured_tokens",
 )
 EDITABLE_FIELDS = APPLICATION_FIELDS + RELYING_PARTY_FIELDS
+#: Application model fields behind :data:`APPLICATION_FIELDS` (their values are
+#: audited; other application fields are audited by name only).
+APPLICATION_MODEL_FIELDS = {
+    "name": "name",
+    "origins": "allowed_origins",
+    "redirect_uris": "redirect_uris",
+}
 PUBLIC_URL_FIELDS = ("terms_of_service_url", "privacy_policy_url", "icon_url")
 CLIENT_TYPES = ("public", "confidential")
 
@@ -194,6 +204,29 @@ def clean_registration(data: Mapping[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+def clean_allowed_origins(value: str) -> str:
+    """An application's ``allowed_origins`` text (whitespace separated),
+    checked by :func:`clean_origins` and normalised; empty stays empty (an
+    OAuth client without a relying party may have none)."""
+    entries = (value or "").split()
+    return " ".join(clean_origins(entries)) if entries else ""
+
+
+def application_data(application: Any) -> dict[str, Any]:
+    """The :data:`APPLICATION_FIELDS` of an application as
+    :func:`clean_registration` takes them."""
+    return {
+        "name": application.name,
+        "origins": (application.allowed_origins or "").split(),
+        "redirect_uris": (application.redirect_uris or "").split(),
+    }
+
+
+def relying_party_data(relying_party: RelyingParty) -> dict[str, Any]:
+    """The :data:`RELYING_PARTY_FIELDS` of a relying party."""
+    return {name: getattr(relying_party, name) for name in RELYING_PARTY_FIELDS}
+
+
 # --------------------------------------------------------------------------- snapshots
 
 
@@ -205,7 +238,7 @@ def snapshot(relying_party: RelyingParty) -> dict[str, Any]:
         "origins": relying_party.origins,
         "redirect_uris": application.redirect_uris.split(),
     }
-    values.update({name: getattr(relying_party, name) for name in RELYING_PARTY_FIELDS})
+    values.update(relying_party_data(relying_party))
     return values
 
 
@@ -333,3 +366,119 @@ def set_enabled(actor: Any, relying_party: RelyingParty, enabled: bool) -> Relyi
     FedCM endpoint ignore disabled clients meanwhile)."""
     action = "relying_party.enabled" if enabled else "relying_party.disabled"
     return update_relying_party(actor, relying_party, {"enabled": enabled}, action=action)
+
+
+def save_application(
+    actor: Any,
+    application: Any,
+    *,
+    relying_party: RelyingParty | None = None,
+    delete_relying_party: bool = False,
+    changed: Sequence[str] = (),
+    via: str | None = None,
+) -> RelyingParty | None:
+    """Save an application edited field by field (the admin's Application page)
+    together with its relying party, in one transaction.
+
+    ``relying_party`` is a new or edited relying party (unsaved changes), or
+    ``None`` to keep the stored one as it is; ``delete_relying_party`` removes
+    the stored one (the OAuth application stays; its grants go with it, by
+    database cascade). ``changed`` names the application fields the caller
+    edited. The rules are :func:`clean_registration`'s, applied to the
+    application's name, origins and redirect URIs whenever the application has
+    a relying party, and to ``relying_party``'s fields when given; a
+    :class:`~django.core.exceptions.ValidationError` keyed by field name means
+    nothing was written.
+
+    Audited as ``relying_party.created`` / ``.updated`` (registration fields
+    with old and new values as in :func:`update_relying_party`; other changed
+    application fields by name only under ``"fields"``: one may be the client
+    secret) / ``.deleted``; an application without a relying party (an OAuth
+    client only) as ``application.created`` / ``application.updated``.
+    Returns the relying party, or ``None`` when there is none.
+    """
+    adding = application._state.adding
+    with transaction.atomic():
+        current = None
+        if not adding:
+            current = (
+                RelyingParty.objects.select_for_update()
+                .select_related("application")
+                .filter(application_id=application.pk)
+                .first()
+            )
+        before = snapshot(current) if current is not None else {}
+        kept = None if delete_relying_party else (relying_party or current)
+        if kept is not None:
+            kept.application = application
+            data = application_data(application)
+            if relying_party is not None:
+                data.update(relying_party_data(relying_party))
+            _apply(kept, clean_registration(data))
+        else:
+            try:
+                application.allowed_origins = clean_allowed_origins(application.allowed_origins)
+            except ValidationError as exc:
+                raise ValidationError({"origins": exc.error_list}) from None
+        application.save()
+        others = [f for f in changed if f not in APPLICATION_MODEL_FIELDS.values()]
+        if kept is not None:
+            kept.save()
+            _record_saved(actor, current, kept, before, others, via)
+        elif current is not None:
+            _record_deleted(actor, current, via)
+            # Through the queryset: the caller's instance keeps its primary key.
+            RelyingParty.objects.filter(pk=current.pk).delete()
+        elif adding or changed:
+            action = "application.created" if adding else "application.updated"
+            audit.record(actor, action, application, {"fields": list(changed)}, via=via)
+    return kept
+
+
+def _record_saved(
+    actor: Any,
+    current: RelyingParty | None,
+    kept: RelyingParty,
+    before: Mapping[str, Any],
+    others: list[str],
+    via: str | None,
+) -> None:
+    application = kept.application
+    changes: dict[str, Any] = _diff(before, snapshot(kept))
+    old_client_id = current.application.client_id if current is not None else None
+    if old_client_id != application.client_id:
+        changes["client_id"] = [old_client_id, application.client_id]
+    if current is None:
+        changes["client_type"] = [None, application.client_type]
+    others = [f for f in others if f != "client_id"]
+    if others:
+        changes["fields"] = others
+    if current is None:
+        audit.record(actor, "relying_party.created", kept, changes, via=via)
+    elif changes:
+        audit.record(actor, "relying_party.updated", kept, changes, via=via)
+
+
+def _record_deleted(actor: Any, relying_party: RelyingParty, via: str | None) -> None:
+    changes = {name: [value, None] for name, value in snapshot(relying_party).items()}
+    changes["client_id"] = [relying_party.application.client_id, None]
+    audit.record(actor, "relying_party.deleted", relying_party, changes, via=via)
+
+
+def delete_application(actor: Any, application: Any, *, via: str | None = None) -> None:
+    """Delete an application. Its relying party and grants go with it (database
+    cascade: no ``grant_revoked`` signal). Audited as ``relying_party.deleted``
+    (or ``application.deleted`` for an OAuth client without one)."""
+    with transaction.atomic():
+        current = (
+            RelyingParty.objects.select_for_update()
+            .select_related("application")
+            .filter(application_id=application.pk)
+            .first()
+        )
+        if current is not None:
+            _record_deleted(actor, current, via)
+        else:
+            changes = {"client_id": [application.client_id, None]}
+            audit.record(actor, "application.deleted", application, changes, via=via)
+        application.delete()

@@ -127,3 +127,171 @@ def test_set_enabled_records_the_action(
     assert disabled.enabled is False
     registrations.set_enabled(fedcm_user, disabled, False)  # no change, no event
     assert list(AuditEvent.objects.values_list("action", flat=True)) == ["relying_party.disabled"]
+
+
+# --------------------------------------------------------------------------- field-by-field saves
+
+
+def new_application(**fields: Any) -> Any:
+    from oauth2_provider.models import Application
+
+    values: dict[str, Any] = {
+        "name": "Shop",
+        "client_id": "shop",
+        "client_type": "public",
+        "authorization_grant_type": "authorization-code",
+        "allowed_origins": "HTTPS://Shop.test:443 https://shop.test",
+        "redirect_uris": "https://shop.test/cb",
+    }
+    return Application(**{**values, **fields})
+
+
+def test_clean_allowed_origins_normalises_and_allows_none() -> None:
+    assert registrations.clean_allowed_origins(" HTTPS://A.test\nhttps://a.test ") == (
+        "https://a.test"
+    )
+    assert registrations.clean_allowed_origins("") == ""
+    with pytest.raises(ValidationError):
+        registrations.clean_allowed_origins("http://rp.example")
+
+
+def test_save_application_creates_a_registration(fedcm_user: Any) -> None:
+    application = new_application()
+    saved = registrations.save_application(
+        fedcm_user,
+        application,
+        relying_party=RelyingParty(application=application, icon_size=32),
+        changed=["name", "client_id", "client_secret", "allowed_origins"],
+        via="admin",
+    )
+    assert saved is not None and saved.pk is not None
+    assert saved.application.allowed_origins == "https://shop.test"  # normalised
+    event = AuditEvent.objects.get()
+    assert (event.actor, event.action, event.target_id) == (
+        fedcm_user,
+        "relying_party.created",
+        str(saved.pk),
+    )
+    assert event.changes["via"] == "admin"
+    assert event.changes["origins"] == [None, ["https://shop.test"]]
+    assert event.changes["client_id"] == [None, "shop"]
+    assert event.changes["fields"] == ["client_secret"]  # names only
+    assert application.client_secret not in str(event.changes)
+
+
+def test_save_application_updates_with_the_api_audit_shape(fedcm_rp: RelyingParty) -> None:
+    application = fedcm_rp.application
+    application.name = "Renamed"
+    application.client_id = "rp-renamed"
+    application.skip_authorization = True
+    fedcm_rp.require_user_action = True
+    registrations.save_application(
+        None,
+        application,
+        relying_party=fedcm_rp,
+        changed=["name", "client_id", "skip_authorization"],
+    )
+    event = AuditEvent.objects.get()
+    assert event.action == "relying_party.updated"
+    assert event.changes == {
+        "name": ["Demo RP", "Renamed"],
+        "require_user_action": [False, True],
+        "client_id": ["rp-client", "rp-renamed"],
+        "fields": ["skip_authorization"],
+    }
+    # Saving again unchanged writes no event.
+    registrations.save_application(None, application)
+    assert AuditEvent.objects.count() == 1
+
+
+def test_save_application_keeps_the_stored_relying_party_valid(fedcm_rp: RelyingParty) -> None:
+    application = fedcm_rp.application
+    application.allowed_origins = ""
+    with pytest.raises(ValidationError) as caught:
+        registrations.save_application(None, application, changed=["allowed_origins"])
+    assert set(caught.value.message_dict) == {"origins"}
+    application.refresh_from_db()
+    assert application.allowed_origins == "https://rp.test"
+    assert not AuditEvent.objects.exists()
+
+
+def test_save_application_refuses_a_bad_relying_party(db: None) -> None:
+    application = new_application()
+    with pytest.raises(ValidationError) as caught:
+        registrations.save_application(
+            None,
+            application,
+            relying_party=RelyingParty(application=application, icon_url="http://shop.test/i"),
+        )
+    assert set(caught.value.message_dict) == {"icon_url"}
+    assert not RelyingParty.objects.exists() and not AuditEvent.objects.exists()
+
+
+def test_save_application_deletes_the_relying_party(
+    fedcm_rp: RelyingParty, fedcm_user: Any, fedcm_make_grant: Callable[..., Any]
+) -> None:
+    from oauth2_provider.models import Application
+
+    fedcm_make_grant(fedcm_user, fedcm_rp)
+    pk = fedcm_rp.pk
+    kept = registrations.save_application(
+        fedcm_user, fedcm_rp.application, delete_relying_party=True, via="admin"
+    )
+    assert kept is None and not RelyingParty.objects.exists()
+    assert Application.objects.filter(pk=fedcm_rp.application_id).exists()
+    event = AuditEvent.objects.get()
+    assert (event.action, event.target_id) == ("relying_party.deleted", str(pk))
+    assert event.changes["client_id"] == ["rp-client", None]
+    assert event.changes["origins"] == [["https://rp.test"], None]
+
+
+def test_save_application_without_relying_party(db: None) -> None:
+    application = new_application(allowed_origins="")
+    assert registrations.save_application(None, application, changed=["name"]) is None
+    application.client_secret = "new-secret"
+    registrations.save_application(None, application, changed=["client_secret"], via="admin")
+    registrations.save_application(None, application)  # nothing changed: no event
+    events = AuditEvent.objects.order_by("pk").values_list("action", "changes")
+    assert list(events) == [
+        ("application.created", {"fields": ["name"]}),
+        ("application.updated", {"via": "admin", "fields": ["client_secret"]}),
+    ]
+    bad = new_application(client_id="other", allowed_origins="http://rp.example")
+    with pytest.raises(ValidationError) as caught:
+        registrations.save_application(None, bad)
+    assert set(caught.value.message_dict) == {"origins"}
+
+
+def test_save_application_is_atomic_with_its_audit_row(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from oauth2_provider.models import Application
+
+    def fail(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("audit store down")
+
+    monkeypatch.setattr(registrations.audit, "record", fail)
+    application = new_application()
+    with pytest.raises(RuntimeError):
+        registrations.save_application(
+            None, application, relying_party=RelyingParty(application=application)
+        )
+    assert not Application.objects.exists() and not RelyingParty.objects.exists()
+
+
+def test_delete_application_records_what_went(
+    fedcm_make_rp: Callable[..., RelyingParty],
+) -> None:
+    from oauth2_provider.models import Application
+
+    registration = fedcm_make_rp("a", origins="https://a.test")
+    oauth_only = new_application(client_id="b", allowed_origins="")
+    oauth_only.save()
+    registrations.delete_application(None, registration.application, via="admin")
+    registrations.delete_application(None, oauth_only)
+    assert not Application.objects.exists() and not RelyingParty.objects.exists()
+    events = AuditEvent.objects.order_by("pk").values_list("action", "target_type")
+    assert list(events) == [
+        ("relying_party.deleted", "django_fedcm.relyingparty"),
+        ("application.deleted", "oauth2_provider.application"),
+    ]
