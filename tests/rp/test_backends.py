@@ -112,3 +112,11 @@ def test_old_contrib_path_is_a_deprecated_alias(
     assert old is backends
     settings.AUTHENTICATION_BACKENDS = ["django_fedcm.contrib.rp.backends.IdTokenBackend"]
     assert authenticate(None, id_token=fedcm_id_token()) is not None
+
+
+@pytest.mark.parametrize("sub", ["", 42])
+def test_token_without_a_usable_sub_is_refused(
+    fedcm_rp_settings: list[str], fedcm_id_token: Callable[..., str], sub: Any
+) -> None:
+    assert authenticate(None, id_token=fedcm_id_token(sub=sub)) is None
+    assert not User.objects.exists()

@@ -201,3 +201,37 @@ def test_client_defaults_come_from_defaults_py() -> None:
     assert client.cache_seconds == defaults.RP_JWKS_CACHE_SECONDS
     assert client.min_refetch_interval == defaults.RP_JWKS_MIN_REFETCH_INTERVAL
     assert client.timeout == defaults.RP_JWKS_TIMEOUT
+
+
+def test_default_fetch_follows_an_http_redirect_and_reads_the_key_set(rsa_key: jwk.JWK) -> None:
+    import http.server
+    import threading
+
+    body = json.dumps({"keys": [public(rsa_key, "RS256")]}).encode()
+
+    class Server(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path == "/old":
+                self.send_response(301)
+                self.send_header("Location", "/jwks.json")
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Server)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        client = rp.JWKSClient(f"http://127.0.0.1:{server.server_port}/old", timeout=5)
+        assert [k.get("kid") for k in client.get_keys()] == ["rsa-1"]
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

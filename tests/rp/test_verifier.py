@@ -11,7 +11,7 @@ import pytest
 from jwcrypto import jwk, jws
 
 from django_fedcm import defaults, rp
-from django_fedcm.rp import verifier
+from django_fedcm.rp.verifier import MAX_TOKEN_BYTES
 from tests.rp.tokens import CLIENT, ISSUER, claims, public, sign
 
 
@@ -143,7 +143,7 @@ def test_disallowed_algorithms_are_refused(
 
 @pytest.mark.parametrize(
     "token",
-    ["", "abc", "a.b", "a.b.c", "x" * (verifier.MAX_TOKEN_BYTES + 1), "e30.e30.e30.e30"],
+    ["", "abc", "a.b", "a.b.c", "x" * (MAX_TOKEN_BYTES + 1), "e30.e30.e30.e30"],
 )
 def test_malformed_tokens_raise_invalid_token(
     make_verifier: Callable[..., Any], token: str
@@ -173,3 +173,36 @@ def test_defaults_come_from_defaults_py() -> None:
 def test_none_is_never_an_allowed_algorithm() -> None:
     verifier = rp.IdTokenVerifier(issuer=ISSUER, client_id=CLIENT, algorithms=["none", "RS256"])
     assert verifier.algorithms == ("RS256",)
+
+
+def test_token_without_kid_is_tried_against_every_key(
+    make_verifier: Callable[..., Any], rsa_key: jwk.JWK, ec_key: jwk.JWK
+) -> None:
+    verifier, _ = make_verifier(public(rsa_key, "RS256"), public(ec_key, "ES256"))
+    assert verifier.verify(sign(ec_key, claims(), "ES256", kid=None))["sub"] == "42"
+
+
+def test_non_string_kid_is_refused(make_verifier: Callable[..., Any], rsa_key: jwk.JWK) -> None:
+    verifier, _ = make_verifier()
+    with pytest.raises(rp.InvalidToken, match="kid"):
+        verifier.verify(sign(rsa_key, claims(), kid=7))
+
+
+def test_non_json_payload_is_refused(make_verifier: Callable[..., Any], rsa_key: jwk.JWK) -> None:
+    verifier, _ = make_verifier()
+    token = jws.JWS(b"not json")
+    token.add_signature(
+        rsa_key, alg="RS256", protected=json.dumps({"alg": "RS256", "kid": "rsa-1"})
+    )
+    with pytest.raises(rp.InvalidToken, match="not JSON"):
+        verifier.verify(token.serialize(compact=True))
+
+
+def test_token_not_valid_yet_is_refused(
+    make_verifier: Callable[..., Any], rsa_key: jwk.JWK
+) -> None:
+    verifier, _ = make_verifier(leeway=30)
+    now = int(time.time())
+    assert verifier.verify(sign(rsa_key, claims(nbf=now + 20)))["sub"] == "42"
+    with pytest.raises(rp.InvalidToken, match="not valid yet"):
+        verifier.verify(sign(rsa_key, claims(nbf=now + 120)))
