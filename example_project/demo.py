@@ -72,7 +72,8 @@ def bootstrap() -> None:
     if not STAMP.exists() or STAMP.read_text() != fingerprint:
         log("installing django-fedcm and its dependencies (first run only)")
         pip = [str(venv_python()), "-m", "pip", "--disable-pip-version-check", "-q"]
-        subprocess.run([*pip, "install", "-e", str(REPO)], check=True)  # noqa: S603
+        # The demo IdP mounts the REST API: the api extra brings Django REST framework.
+        subprocess.run([*pip, "install", "-e", f"{REPO}[api]"], check=True)  # noqa: S603
         STAMP.write_text(fingerprint)
     python = str(venv_python())
     os.execv(python, [python, str(Path(__file__).resolve()), *sys.argv[1:]])  # noqa: S606
