@@ -72,15 +72,23 @@ def revoke_grant(
     via: str,
     request: HttpRequest | None = None,
 ) -> bool:
-    """Remove the grant (and the OAuth door's tokens for that user and client).
+    """Remove the grant (and the OAuth door's tokens and unexchanged
+    authorization codes for that user and client).
 
     Returns ``False`` when there was nothing to revoke.
     """
-    from oauth2_provider.models import get_access_token_model, get_refresh_token_model
+    from oauth2_provider.models import (
+        get_access_token_model,
+        get_grant_model,
+        get_refresh_token_model,
+    )
 
     with transaction.atomic():
         deleted, _ = Grant.objects.filter(user=user, relying_party=relying_party).delete()
         application = relying_party.application
+        # A code minted just before the revocation would otherwise still
+        # exchange for fresh tokens afterwards.
+        get_grant_model().objects.filter(user=user, application=application).delete()
         get_refresh_token_model().objects.filter(user=user, application=application).delete()
         get_access_token_model().objects.filter(user=user, application=application).delete()
     if deleted:

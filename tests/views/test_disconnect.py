@@ -228,8 +228,8 @@ def test_query_count_is_constant(
         grants.record_grant(alice, rp)
         grants.record_grant(fedcm_make_user(f"user{i}"), rp)
     # session, user, client, profile (login hint), savepoint, delete grant,
-    # delete refresh tokens, delete access tokens, release
-    with django_assert_num_queries(9):
+    # delete authorization codes, delete refresh tokens, delete access tokens, release
+    with django_assert_num_queries(10):
         response = fedcm_post(
             client, "disconnect", {"client_id": "rp-client", "account_hint": "alice-hint"}
         )
