@@ -7,6 +7,9 @@ authorization-code flow (and its userinfo endpoint):
 * ID tokens are signed with the active ``fedcm_keys`` key (``kid`` header),
   not ``OIDC_RSA_PRIVATE_KEY``: rotating with ``fedcm_keys rotate`` rotates
   both doors, and ``/fedcm/jwks.json`` verifies tokens from both.
+* ID tokens live ``FEDCM_TOKEN_LIFETIME``, as FedCM tokens do, unless the
+  project sets DOT's own ``OAUTH2_PROVIDER["ID_TOKEN_EXPIRE_SECONDS"]``
+  (DOT's default is 10 hours).
 * ``iss`` is the FedCM issuer (``FEDCM_ISSUER``), ``sub`` is
   ``adapter.get_account_id(user)`` and the user claims come from
   ``adapter.get_claims()`` for the fields the granted scopes release
@@ -23,11 +26,14 @@ authorization-code flow (and its userinfo endpoint):
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import router, transaction
 from django.http import HttpRequest
+from django.utils import dateformat, timezone
 from jwcrypto import jwk, jwt
 from oauth2_provider.models import get_grant_model, get_id_token_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
@@ -113,6 +119,18 @@ class FedCMOAuth2Validator(OAuth2Validator):  # type: ignore[misc]
         secure = bool(headers.get("X_DJANGO_OAUTH_TOOLKIT_SECURE"))
         http_request._get_scheme = lambda: "https" if secure else "http"  # type: ignore[attr-defined]
         return discovery.base_origin(http_request)
+
+    def get_id_token_dictionary(
+        self, token: Any, token_handler: Any, request: Any
+    ) -> tuple[dict[str, Any], datetime]:
+        claims, expiration_time = super().get_id_token_dictionary(token, token_handler, request)
+        # An ID token proves a sign-in that just happened; the RP reads it at
+        # once (docs/oauth-and-fedcm.md "Token lifetimes"). DOT's 10-hour
+        # default would outlive the FedCM door's tokens 120 times over.
+        if "ID_TOKEN_EXPIRE_SECONDS" not in getattr(settings, "OAUTH2_PROVIDER", {}):
+            expiration_time = timezone.now() + timedelta(seconds=fedcm_settings.TOKEN_LIFETIME)
+            claims["exp"] = int(dateformat.format(expiration_time, "U"))
+        return claims, expiration_time
 
     def finalize_id_token(
         self, id_token: dict[str, Any], token: Any, token_handler: Any, request: Any

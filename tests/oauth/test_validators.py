@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
 from jwcrypto import jws
+from oauth2_provider.models import IDToken
 
 from django_fedcm import rp
 from django_fedcm.adapter import get_adapter
@@ -110,6 +112,32 @@ def test_id_token_has_the_fedcm_issuer_sub_and_claims(
     assert fedcm_claims
     assert {k: claims[k] for k in fedcm_claims} == fedcm_claims
     assert {"auth_time", "exp", "iat", "jti"} <= claims.keys()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "lifetime"),
+    [
+        ({}, 300),  # FEDCM_TOKEN_LIFETIME's default, as for FedCM tokens
+        ({"FEDCM_TOKEN_LIFETIME": timedelta(minutes=2)}, 120),
+        ({"OAUTH2_PROVIDER": {"ID_TOKEN_EXPIRE_SECONDS": 3600}}, 3600),  # DOT's own wins
+    ],
+)
+def test_id_token_lifetime_is_the_fedcm_token_lifetime_unless_dot_sets_one(
+    fedcm_code_flow: Callable[..., dict[str, Any]],
+    fedcm_verifier: rp.IdTokenVerifier,
+    settings: Any,
+    overrides: dict[str, Any],
+    lifetime: int,
+) -> None:
+    for name, value in overrides.items():
+        if name == "OAUTH2_PROVIDER":
+            value = {**settings.OAUTH2_PROVIDER, **value}
+        setattr(settings, name, value)
+    claims = fedcm_verifier.verify(fedcm_code_flow()["id_token"])
+    assert claims["exp"] - claims["iat"] == pytest.approx(lifetime, abs=2)
+    # DOT's record of the token expires with it (id_token_hint checks it).
+    stored = IDToken.objects.get(jti=claims["jti"]).expires.timestamp()
+    assert stored == pytest.approx(claims["exp"], abs=1)
 
 
 def test_picture_claim_is_an_absolute_url_on_the_issuer(
