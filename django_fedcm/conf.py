@@ -141,6 +141,18 @@ class FedCMSettings:
     # ------------------------------------------------ OAuth door / RP side (docs/rp-integration.md)
 
     @property
+    def CACHE(self) -> str | None:
+        """Alias in ``CACHES`` that every server process shares (Redis in
+        production), or ``None``. See docs/deployment.md."""
+        value: str | None = raw_setting("CACHE")
+        return value or None
+
+    @property
+    def CACHE_SECONDS(self) -> int:
+        """Longest time an entry stays in ``FEDCM_CACHE`` (writes invalidate at once)."""
+        return _seconds(raw_setting("CACHE_SECONDS"))
+
+    @property
     def AUTHORIZATION_CODE_LIFETIME(self) -> int:
         """Seconds an authorization code minted by the id assertion endpoint stays usable."""
         return _seconds(raw_setting("AUTHORIZATION_CODE_LIFETIME"))

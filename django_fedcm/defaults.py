@@ -20,6 +20,8 @@ __all__ = [
     "ALGORITHMS",
     "AUTHORIZATION_CODE_LIFETIME",
     "BRANDING",
+    "CACHE",
+    "CACHE_SECONDS",
     "CONTINUATION_LIFETIME",
     "DISCOVERY_MAX_AGE",
     "ISSUER",
@@ -68,6 +70,10 @@ WELL_KNOWN_ENABLED: bool = True
 DISCOVERY_MAX_AGE: int | float | timedelta = 3600
 LOGIN_STATUS_REASSERT: bool = True
 AUTHORIZATION_CODE_LIFETIME: int | float | timedelta = 60
+#: Alias in ``CACHES`` shared by every server process, or ``None`` (no cache:
+#: the client registry is read from the database on each request).
+CACHE: str | None = None
+CACHE_SECONDS: int | float | timedelta = 300
 
 # ------------------------------------------------------------------ relying-party settings
 

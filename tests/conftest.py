@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.dispatch import Signal
 from django.test import Client
 from oauth2_provider.models import Application
@@ -34,8 +35,10 @@ def _generated_keys() -> dict[str, SigningKey]:
 @pytest.fixture(autouse=True)
 def _fresh_key_cache() -> Iterator[None]:
     keys.clear_cache()
+    cache.clear()  # FEDCM_CACHE: test transactions roll back without a commit
     yield
     keys.clear_cache()
+    cache.clear()
 
 
 @pytest.fixture

@@ -70,6 +70,15 @@ if os.environ.get("FEDCM_TEST_DATABASE") == "postgres":
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 
+# A cache on disk, shared with a subprocess (the cross-process registry test).
+if os.environ.get("FEDCM_TEST_CACHE_DIR"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ["FEDCM_TEST_CACHE_DIR"],
+        }
+    }
+
 # FedCM needs the IdP session cookie on cross-site credentialed fetches.
 SESSION_COOKIE_SAMESITE = "None"
 SESSION_COOKIE_SECURE = True
@@ -85,6 +94,8 @@ LOGIN_URL = "/accounts/login/"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast tests
 
 FEDCM_ISSUER = "https://idp.test"
+# The registry cache on: the suite is one process, so local memory is shared.
+FEDCM_CACHE = "default"
 FEDCM_KEY_GRACE_PERIOD = 3600
 
 OAUTH2_PROVIDER = {

@@ -7,12 +7,13 @@ reads them raw). One module per concern; importing this package (done by
 * :mod:`~django_fedcm.checks.installation`: apps, middleware, the OAuth validator;
 * :mod:`~django_fedcm.checks.settings`: the session cookie, CORS and ``FEDCM_*`` values;
 * :mod:`~django_fedcm.checks.urls`: redirecting FedCM URLs, the optional REST API;
+* :mod:`~django_fedcm.checks.cache`: ``FEDCM_CACHE``;
 * :mod:`~django_fedcm.checks.database`: the active signing key;
 * :mod:`~django_fedcm.checks.deploy`: ``check --deploy`` only.
 """
 
 from __future__ import annotations
 
-from django_fedcm.checks import database, deploy, installation, settings, urls
+from django_fedcm.checks import cache, database, deploy, installation, settings, urls
 
-__all__ = ["database", "deploy", "installation", "settings", "urls"]
+__all__ = ["cache", "database", "deploy", "installation", "settings", "urls"]

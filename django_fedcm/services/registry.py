@@ -1,5 +1,12 @@
 """Client registry lookups: the one place that turns a ``client_id`` into a
-:class:`~django_fedcm.models.RelyingParty` (one query, application joined)."""
+:class:`~django_fedcm.models.RelyingParty` (application joined).
+
+With ``FEDCM_CACHE`` set, a registration comes from the shared cache (no
+query); any save or delete of a relying party or an application replaces the
+registry's version after its commit (:func:`invalidate`, wired in
+``receivers.py``), so a disabled client or a removed origin is refused on the
+next request on every server. Without it, one query per request.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +17,12 @@ from django.http import HttpRequest
 from django_fedcm.internal.forms import form_value
 from django_fedcm.internal.origins import origin_matches
 from django_fedcm.models import RelyingParty
+from django_fedcm.services import shared_cache
 
 #: ``oauth2_provider.Application.client_id`` column size; longer ids cannot exist.
 CLIENT_ID_MAX_LENGTH = 255
 
+_NAMESPACE = "registry"
 _MEMO = "_fedcm_relying_party"
 _UNSET = object()
 
@@ -25,11 +34,24 @@ def get_relying_party(client_id: str | None) -> RelyingParty | None:
     # would raise, i.e. a 500); an over-long id would be a wasted query.
     if not client_id or len(client_id) > CLIENT_ID_MAX_LENGTH or "\x00" in client_id:
         return None
-    return (
+    # The version is read before the row: see services/shared_cache.py.
+    version, cached = shared_cache.get(_NAMESPACE, client_id)
+    if not shared_cache.is_miss(cached):
+        return cached  # type: ignore[no-any-return]
+    relying_party = (
         RelyingParty.objects.select_related("application")
         .filter(application__client_id=client_id)
         .first()
     )
+    if relying_party is not None:  # unknown ids are not cached: anyone can send them
+        shared_cache.put(_NAMESPACE, client_id, version, relying_party)
+    return relying_party
+
+
+def invalidate(**kwargs: Any) -> None:
+    """Receiver for every registry write: forget all cached registrations
+    once the write commits."""
+    shared_cache.bump(_NAMESPACE)
 
 
 def relying_party_for_request(request: HttpRequest) -> RelyingParty | None:

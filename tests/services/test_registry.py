@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import RequestFactory
 from pytest_django import DjangoAssertNumQueries
 
 from django_fedcm.models import RelyingParty
-from django_fedcm.services import registry
+from django_fedcm.services import registry, shared_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -72,3 +74,84 @@ def test_relying_party_for_request_without_a_possible_id_costs_no_query(
     with django_assert_num_queries(0):
         assert registry.relying_party_for_request(request) is None
         assert registry.relying_party_for_request(request) is None
+
+
+# ------------------------------------------------------------------ the registry cache
+
+
+def test_a_cached_registration_costs_no_query(
+    fedcm_rp: RelyingParty, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    registry.get_relying_party("rp-client")
+    with django_assert_num_queries(0):
+        found = registry.get_relying_party("rp-client")
+    assert found is not None and found.pk == fedcm_rp.pk
+    assert found.application.client_id == "rp-client"
+
+
+def test_without_fedcm_cache_every_lookup_queries(
+    fedcm_rp: RelyingParty, settings: Any, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    settings.FEDCM_CACHE = None
+    registry.get_relying_party("rp-client")
+    with django_assert_num_queries(1):
+        assert registry.get_relying_party("rp-client") is not None
+
+
+def test_unknown_ids_are_not_cached(fedcm_make_rp: Callable[..., RelyingParty]) -> None:
+    assert registry.get_relying_party("later") is None
+    fedcm_make_rp("later", origins="https://later.test")
+    found = registry.get_relying_party("later")
+    assert found is not None and found.client_id == "later"
+
+
+def test_disabling_a_client_is_seen_on_the_next_lookup(fedcm_rp: RelyingParty) -> None:
+    assert registry.get_relying_party("rp-client").enabled  # type: ignore[union-attr]
+    fedcm_rp.enabled = False
+    fedcm_rp.save()
+    found = registry.get_relying_party("rp-client")
+    assert found is not None and found.enabled is False
+
+
+def test_an_origin_change_on_the_application_is_seen_on_the_next_lookup(
+    fedcm_rp: RelyingParty,
+) -> None:
+    assert registry.origin_is_registered(registry.get_relying_party("rp-client"), "https://rp.test")  # type: ignore[arg-type]
+    application = fedcm_rp.application
+    application.allowed_origins = "https://other.test"
+    application.save()
+    found = registry.get_relying_party("rp-client")
+    assert found is not None
+    assert not registry.origin_is_registered(found, "https://rp.test")
+    assert registry.origin_is_registered(found, "https://other.test")
+
+
+def test_a_deleted_client_is_gone_on_the_next_lookup(fedcm_rp: RelyingParty) -> None:
+    assert registry.get_relying_party("rp-client") is not None
+    fedcm_rp.application.delete()
+    assert registry.get_relying_party("rp-client") is None
+
+
+def test_a_row_cached_before_the_commit_is_not_served_after_it(
+    fedcm_rp: RelyingParty, django_capture_on_commit_callbacks: Any
+) -> None:
+    stale = registry.get_relying_party("rp-client")
+    assert stale is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        fedcm_rp.enabled = False
+        fedcm_rp.save()
+        # Another process reads the committed (still enabled) row after the
+        # write's first version bump and caches it under the new version.
+        version, _ = shared_cache.get("registry", "rp-client")
+        shared_cache.put("registry", "rp-client", version, stale)
+        assert registry.get_relying_party("rp-client").enabled  # type: ignore[union-attr]
+    found = registry.get_relying_party("rp-client")
+    assert found is not None and found.enabled is False
+
+
+def test_a_lost_version_key_is_a_miss_not_a_stale_hit(fedcm_rp: RelyingParty) -> None:
+    registry.get_relying_party("rp-client")
+    cache.delete("django_fedcm:registry:version")  # evicted by the cache server
+    RelyingParty.objects.filter(pk=fedcm_rp.pk).update(enabled=False)  # no signal
+    found = registry.get_relying_party("rp-client")
+    assert found is not None and found.enabled is False
