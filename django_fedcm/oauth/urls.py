@@ -2,14 +2,16 @@
 would go, ``path("o/", include("django_fedcm.oauth.urls"))``.
 
 The namespace stays ``oauth2_provider`` (so every ``reverse()`` in DOT and in
-projects keeps working). DOT's application-management and dynamic client
-registration routes are not mounted (see ``_DOT_PATTERNS``). Three routes
-differ from DOT's:
+projects keeps working). Only the routes the door offers are mounted
+(:mod:`.capabilities`; ``_MOUNTED`` below); five of them differ from DOT's:
 
 * ``authorize/`` is :class:`django_fedcm.oauth.views.AuthorizationView`
   (consent shared with FedCM grants);
+* ``token/`` is :class:`django_fedcm.oauth.views.TokenView` (the offered
+  grant types only);
 * ``.well-known/openid-configuration`` serves the same document as the
-  site-root discovery view (one issuer);
+  site-root discovery view (one issuer), and
+  ``.well-known/oauth-authorization-server`` (RFC 8414) the same metadata;
 * ``.well-known/jwks.json`` serves the ``fedcm_keys`` key set (one key set)
   instead of DOT's ``OIDC_RSA_PRIVATE_KEY``.
 
@@ -32,13 +34,19 @@ from django.http.multipartparser import MultiPartParserError
 from django.urls import URLPattern, URLResolver, path, re_path
 from oauth2_provider import urls as dot_urls
 
-from django_fedcm.oauth.views import AuthorizationView
+from django_fedcm.oauth.views import AuthorizationView, TokenView
 from django_fedcm.views import jwks, openid_configuration
 
 app_name = "oauth2_provider"
 
 _REPLACED: dict[str, URLPattern] = {
     "authorize": path("authorize/", AuthorizationView.as_view(), name="authorize"),
+    "token": path("token/", TokenView.as_view(), name="token"),
+    "oauth-server-metadata": path(
+        ".well-known/oauth-authorization-server",
+        openid_configuration.authorization_server_view,
+        name="oauth-server-metadata",
+    ),
     "oidc-connect-discovery-info": re_path(
         r"^\.well-known/openid-configuration/?$",
         openid_configuration.view,
@@ -89,7 +97,7 @@ def refuse_nul(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
 
 
 #: Our own document views read no input; they stay unwrapped.
-_UNGUARDED = frozenset({"oidc-connect-discovery-info", "jwks-info"})
+_UNGUARDED = frozenset({"oidc-connect-discovery-info", "jwks-info", "oauth-server-metadata"})
 
 
 def _guarded(pattern: URLPattern | URLResolver) -> URLPattern | URLResolver:
@@ -100,17 +108,29 @@ def _guarded(pattern: URLPattern | URLResolver) -> URLPattern | URLResolver:
     )
 
 
-#: DOT's self-service application management (``applications/``,
-#: ``authorized_tokens/``) and dynamic client registration are left out: any
-#: signed-in end user could register a client there. Clients are registered in
-#: the admin or through the staff API, with the FedCM validation (exact
-#: origins, HTTPS URLs), and users manage their approvals on the connected-apps
-#: page, which revokes the OAuth tokens too.
+#: DOT's routes the door serves as they are: token revocation (RFC 7009),
+#: introspection (RFC 7662) and OIDC userinfo.
+_KEPT = frozenset({"revoke-token", "introspect", "user-info"})
+
+#: Everything else DOT offers is left out:
+#:
+#: * self-service application management (``applications/``,
+#:   ``authorized_tokens/``) and dynamic client registration: any signed-in
+#:   end user could register a client there. Clients are registered in the
+#:   admin or through the staff API, with the FedCM validation (exact origins,
+#:   HTTPS URLs), and users manage their approvals on the connected-apps page,
+#:   which revokes the OAuth tokens too;
+#: * the device authorization grant (RFC 8628), RP-initiated logout, RFC 9728
+#:   protected-resource metadata and the issuer-path form of RFC 8414: not
+#:   offered (and DOT's device and logout views answered 500 here).
+_MOUNTED = frozenset(_REPLACED) | _KEPT
+
 _DOT_PATTERNS = (
     dot_urls.metadata_urlpatterns + dot_urls.base_urlpatterns + dot_urls.oidc_urlpatterns
 )
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    _guarded(_REPLACED.get(getattr(pattern, "name", None) or "", pattern))
+    _guarded(_REPLACED.get(name, pattern))
     for pattern in _DOT_PATTERNS
+    if (name := getattr(pattern, "name", None) or "") in _MOUNTED
 ]

@@ -41,6 +41,7 @@ from oauthlib.oauth2.rfc6749 import errors
 
 from django_fedcm.adapter import RECOGNISED_FIELDS, get_adapter
 from django_fedcm.conf import fedcm_settings
+from django_fedcm.oauth import capabilities
 from django_fedcm.oauth import scopes as scope_map
 from django_fedcm.oauth.fedcm_code import REDIRECT_MARKER_PREFIX
 from django_fedcm.services import discovery, grants, keys
@@ -156,6 +157,27 @@ class FedCMOAuth2Validator(OAuth2Validator):  # type: ignore[misc]
         """Verify ID tokens DOT receives back (``id_token_hint``, ID tokens as
         bearer tokens) against the published key set, not the application key."""
         return jwk.JWKSet.from_json(json.dumps(keys.jwks()))
+
+    def validate_response_type(
+        self,
+        client_id: str,
+        response_type: str,
+        client: Any,
+        request: Any,
+        *args: Any,
+        **kwargs: Any,
+    ) -> bool:
+        """Only ``code``, as discovery says: a client registered for the
+        implicit or hybrid flow gets no token in the front channel either.
+        oauthlib asks this after the redirect URI is validated, so the error
+        goes back to the client (RFC 6749 §4.1.2.1)."""
+        if response_type not in capabilities.RESPONSE_TYPES:
+            raise errors.UnsupportedResponseTypeError(request=request)
+        return bool(
+            super().validate_response_type(
+                client_id, response_type, client, request, *args, **kwargs
+            )
+        )
 
     def is_pkce_required(self, client_id: str, request: Any) -> bool:
         """Also refuse PKCE ``plain`` (oauthlib's default when the method is

@@ -1,20 +1,25 @@
-"""DOT's authorization endpoint, with consent shared with the FedCM door.
+"""DOT's authorization and token endpoints, as the OAuth door offers them.
 
-A user who already approved the client (a FedCM :class:`~django_fedcm.models.Grant`
-covering the requested scopes, recorded by either door) is not asked again:
-the authorization request is approved at once, the way DOT's
-``approval_prompt=auto`` does for clients holding a live token
-(docs/oauth-and-fedcm.md "Consent").
+* :class:`AuthorizationView`: consent shared with the FedCM door. A user who
+  already approved the client (a FedCM :class:`~django_fedcm.models.Grant`
+  covering the requested scopes, recorded by either door) is not asked again:
+  the authorization request is approved at once, the way DOT's
+  ``approval_prompt=auto`` does for clients holding a live token
+  (docs/oauth-and-fedcm.md "Consent").
+* :class:`TokenView`: only the grant types the door offers
+  (:mod:`.capabilities`) reach oauthlib.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.views import AuthorizationView as DOTAuthorizationView
+from oauth2_provider.views import TokenView as DOTTokenView
 
+from django_fedcm.oauth import capabilities
 from django_fedcm.oauth import scopes as scope_map
 from django_fedcm.oauth.validators import relying_party_of
 from django_fedcm.services.grants import get_grant
@@ -62,3 +67,25 @@ class AuthorizationView(DOTAuthorizationView):  # type: ignore[misc]
             return response
         redirect: HttpResponse = self.redirect(uri, application)
         return redirect
+
+
+class TokenView(DOTTokenView):  # type: ignore[misc]
+    """Drop-in for ``oauth2_provider.views.TokenView``.
+
+    oauthlib also serves the password, client-credentials and device-code
+    grants (the last one crashed on a request without ``device_code``); the
+    door offers none of them, so they are ``unsupported_grant_type`` (RFC 6749
+    §5.2) whatever the client's registration says. A missing ``grant_type``
+    is left to oauthlib.
+    """
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        grant_type = request.POST.get("grant_type")
+        if grant_type and grant_type not in capabilities.GRANT_TYPES:
+            response = JsonResponse({"error": "unsupported_grant_type"}, status=400)
+            # RFC 6749 §5.1, as oauthlib answers its own errors.
+            response["Cache-Control"] = "no-store"
+            response["Pragma"] = "no-cache"
+            return response
+        result: HttpResponse = super().post(request, *args, **kwargs)
+        return result

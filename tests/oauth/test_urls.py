@@ -19,9 +19,67 @@ def test_replaced_routes_resolve_to_django_fedcm_views() -> None:
     assert resolve(reverse("oauth2_provider:jwks-info")).func is jwks.view
 
 
-def test_other_dot_routes_are_kept() -> None:
-    for name in ("token", "revoke-token", "introspect", "user-info", "rp-initiated-logout"):
+def test_supported_dot_routes_are_kept() -> None:
+    for name in ("token", "revoke-token", "introspect", "user-info", "oauth-server-metadata"):
         assert reverse(f"oauth2_provider:{name}").startswith("/o/")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("post", "/o/device-authorization/"),
+        ("get", "/o/device/"),
+        ("get", "/o/device-confirm/rp-client/ABCD"),
+        ("get", "/o/device-grant-status/rp-client/ABCD"),
+        ("get", "/o/logout/"),
+        ("post", "/o/logout/"),
+        ("get", "/o/.well-known/oauth-protected-resource"),
+        ("get", "/o/.well-known/oauth-authorization-server/tenant"),
+    ],
+)
+def test_unsupported_dot_routes_are_not_mounted(
+    client: Client, fedcm_rp: Any, settings: Any, method: str, path: str
+) -> None:
+    """The device flow crashed (500) on a known client_id and DOT's logout view
+    raises ImproperlyConfigured under DEBUG: the product offers neither."""
+    settings.DEBUG = True
+    if method == "get":
+        response = client.get(path, {"client_id": "rp-client"})
+    else:
+        response = client.post(
+            path, "client_id=rp-client", content_type="application/x-www-form-urlencoded"
+        )
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "grant_type",
+    [
+        "urn:ietf:params:oauth:grant-type:device_code",
+        "password",
+        "client_credentials",
+        "implicit",
+        "urn:ietf:params:oauth:grant-type:jwt-bearer",
+        "nonsense",
+    ],
+)
+def test_token_endpoint_refuses_unsupported_grant_types(
+    client: Client, fedcm_rp: Any, fedcm_user: Any, grant_type: str
+) -> None:
+    # RFC 6749 §5.2: only authorization_code and refresh_token are offered.
+    data = {
+        "grant_type": grant_type,
+        "client_id": "rp-client",
+        "username": "alice",
+        "password": "pw-alice-123",
+    }
+    response = client.post(reverse("oauth2_provider:token"), data)
+    assert response.status_code == 400
+    assert response.json() == {"error": "unsupported_grant_type"}
+    assert response["Cache-Control"] == "no-store"
+    assert response["Pragma"] == "no-cache"
 
 
 @pytest.mark.django_db

@@ -133,7 +133,7 @@ def test_id_token_lifetime_is_the_fedcm_token_lifetime_unless_dot_sets_one(
         if name == "OAUTH2_PROVIDER":
             value = {**settings.OAUTH2_PROVIDER, **value}
         setattr(settings, name, value)
-    claims = fedcm_verifier.verify(fedcm_code_flow()["id_token"])
+    claims = fedcm_verifier.verify(fedcm_code_flow()["id_token"], nonce=False)
     assert claims["exp"] - claims["iat"] == pytest.approx(lifetime, abs=2)
     # DOT's record of the token expires with it (id_token_hint checks it).
     stored = IDToken.objects.get(jti=claims["jti"]).expires.timestamp()
@@ -150,14 +150,14 @@ def test_picture_claim_is_an_absolute_url_on_the_issuer(
 
     AccountProfile.objects.create(user=fedcm_user, picture="fedcm/pictures/alice.png")
     settings.ALLOWED_HOSTS = ["testserver"]  # the issuer's host need not be listed
-    claims = fedcm_verifier.verify(fedcm_code_flow()["id_token"])
+    claims = fedcm_verifier.verify(fedcm_code_flow()["id_token"], nonce=False)
     assert claims["picture"] == f"https://idp.test/fedcm/picture/{fedcm_user.pk}"
 
 
 def test_scopes_limit_the_claims(
     fedcm_code_flow: Callable[..., dict[str, Any]], fedcm_verifier: rp.IdTokenVerifier
 ) -> None:
-    claims = fedcm_verifier.verify(fedcm_code_flow("openid")["id_token"])
+    claims = fedcm_verifier.verify(fedcm_code_flow("openid")["id_token"], nonce=False)
     assert "email" not in claims and "name" not in claims
     assert claims["sub"]
 
@@ -168,7 +168,7 @@ def test_userinfo_returns_the_same_claims(
     body = fedcm_code_flow()
     response = Client().get("/o/userinfo/", HTTP_AUTHORIZATION=f"Bearer {body['access_token']}")
     assert response.status_code == 200
-    id_claims = fedcm_verifier.verify(body["id_token"])
+    id_claims = fedcm_verifier.verify(body["id_token"], nonce=False)
     info = response.json()
     assert info == {k: id_claims[k] for k in info}
     assert info["email"] == "alice@example.com"
@@ -197,8 +197,8 @@ def test_refresh_token_works_through_dot(
     refreshed = response.json()
     assert refreshed["access_token"] != body["access_token"]
     assert (
-        fedcm_verifier.verify(refreshed["id_token"])["sub"]
-        == fedcm_verifier.verify(body["id_token"])["sub"]
+        fedcm_verifier.verify(refreshed["id_token"], nonce=False)["sub"]
+        == fedcm_verifier.verify(body["id_token"], nonce=False)["sub"]
     )
 
 
@@ -216,7 +216,10 @@ def test_key_rotation_rotates_the_oauth_door_too(
     assert header(after)["alg"] == "ES256"
     # One JWKS verifies both: the new key, and the retired one in its grace period.
     fedcm_verifier.jwks_client.min_refetch_interval = 0
-    assert fedcm_verifier.verify(after)["sub"] == fedcm_verifier.verify(before)["sub"]
+    assert (
+        fedcm_verifier.verify(after, nonce=False)["sub"]
+        == fedcm_verifier.verify(before, nonce=False)["sub"]
+    )
 
 
 def test_no_oidc_rsa_private_key_is_needed(settings: Any) -> None:
@@ -411,3 +414,50 @@ def test_disabled_relying_party_gets_nothing_from_the_oauth_door(
     refused = fedcm_authorize("openid")
     assert refused.status_code == 400
     assert b"Invalid client_id parameter value." in refused.content
+
+
+@pytest.mark.parametrize(
+    ("grant_type", "response_type"),
+    [
+        ("implicit", "token"),
+        ("implicit", "id_token"),
+        ("implicit", "id_token token"),
+        ("openid-hybrid", "code id_token"),
+        ("openid-hybrid", "code token"),
+    ],
+)
+def test_only_the_code_response_type_is_served(
+    fedcm_rp: RelyingParty,
+    fedcm_signing_key: Any,
+    fedcm_browser: Client,
+    fedcm_user: Any,
+    fedcm_pkce: PKCE,
+    grant_type: str,
+    response_type: str,
+) -> None:
+    # Discovery advertises response_types_supported ["code"]: a client
+    # registered for the implicit or hybrid flow gets no token in the front
+    # channel either (RFC 6749 §4.1.2.1 unsupported_response_type).
+    fedcm_rp.application.authorization_grant_type = grant_type
+    fedcm_rp.application.save()
+    grants.record_grant(fedcm_user, fedcm_rp, fields=["name", "email", "picture"])
+    params = {
+        "response_type": response_type,
+        "client_id": "rp-client",
+        "redirect_uri": "https://rp.test/callback",
+        "scope": "openid",
+        "state": "st-1",
+        "nonce": "no-1",
+        "code_challenge": fedcm_pkce.challenge,
+        "code_challenge_method": "S256",
+    }
+    for response in (
+        fedcm_browser.get("/o/authorize/", params),
+        fedcm_browser.post("/o/authorize/", {**params, "allow": "Authorize"}),
+    ):
+        assert response.status_code == 302
+        location = response["Location"]
+        assert location.startswith("https://rp.test/callback")
+        assert "access_token" not in location and "id_token" not in location
+        assert "code=" not in location
+        assert "error=unsupported_response_type" in location

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.test import Client, RequestFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +80,84 @@ def test_404_when_the_oauth_urls_are_not_mounted(client: Client, settings: Any) 
     response = get(client)
     assert response.status_code == 404
     assert response.json() == {"error": "The OAuth endpoints are not mounted."}
+
+
+#: What the product's OAuth door offers: the authorization-code grant with
+#: PKCE S256, and refresh (docs/oauth-and-fedcm.md "Discovery").
+CODE_ONLY = {
+    "response_types_supported": ["code"],
+    "grant_types_supported": ["authorization_code", "refresh_token"],
+    "code_challenge_methods_supported": ["S256"],
+}
+
+
+def test_discovery_lists_public_client_authentication(
+    client: Client, fedcm_signing_key: Any
+) -> None:
+    # Public PKCE clients and FedCM for OAuth authenticate with client_id alone.
+    data = get(client).json()
+    assert data["token_endpoint_auth_methods_supported"] == [
+        "client_secret_post",
+        "client_secret_basic",
+        "none",
+    ]
+    assert data["revocation_endpoint_auth_methods_supported"] == [
+        "client_secret_post",
+        "client_secret_basic",
+        "none",
+    ]
+    assert "none" not in data["introspection_endpoint_auth_methods_supported"]
+
+
+def test_rfc8414_metadata_says_what_oidc_discovery_says(
+    client: Client, fedcm_signing_key: Any
+) -> None:
+    oidc = get(client).json()
+    oauth = get(client, "/o/.well-known/oauth-authorization-server")
+    assert oauth.status_code == 200
+    assert oauth["Access-Control-Allow-Origin"] == "*"
+    assert oauth.json() == oidc
+    for document in (oidc, oauth.json()):
+        assert {k: document[k] for k in CODE_ONLY} == CODE_ONLY
+
+
+def test_rfc8414_metadata_without_oidc_keeps_the_oauth_members(
+    client: Client, settings: Any, fedcm_signing_key: Any
+) -> None:
+    full = get(client).json()
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "OIDC_ENABLED": False}
+    data = get(client, "/o/.well-known/oauth-authorization-server").json()
+    assert {k: data[k] for k in CODE_ONLY} == CODE_ONLY
+    assert data["token_endpoint"] == full["token_endpoint"]
+    assert data["token_endpoint_auth_methods_supported"][-1] == "none"
+    for oidc_only in (
+        "userinfo_endpoint",
+        "claims_supported",
+        "subject_types_supported",
+        "id_token_signing_alg_values_supported",
+    ):
+        assert oidc_only not in data
+
+
+def test_rfc8414_metadata_404_when_the_oauth_urls_are_not_mounted(
+    client: Client, settings: Any
+) -> None:
+    from django_fedcm.views import openid_configuration
+
+    settings.ROOT_URLCONF = "tests.views.urls_without_oauth"
+    response = openid_configuration.authorization_server_view(
+        RequestFactory().get("/.well-known/oauth-authorization-server")
+    )
+    assert response.status_code == 404
+
+
+def test_authorization_response_iss_is_advertised_when_dot_sends_it(
+    client: Client, settings: Any, fedcm_signing_key: Any
+) -> None:
+    assert "authorization_response_iss_parameter_supported" not in get(client).json()
+    settings.OAUTH2_PROVIDER = {
+        **settings.OAUTH2_PROVIDER,
+        "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    }
+    for path in ("/.well-known/openid-configuration", "/o/.well-known/oauth-authorization-server"):
+        assert get(client, path).json()["authorization_response_iss_parameter_supported"] is True
