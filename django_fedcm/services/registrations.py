@@ -17,7 +17,11 @@ same rules and write the same audit actions (``relying_party.created``,
 * with ``DEBUG = False`` origins, terms, privacy and icon URLs must be
   ``https`` unless the host is ``localhost`` / ``127.0.0.1`` / ``[::1]``
   (FedCM is only exposed to secure contexts, and the browser fetches the
-  icon and shows the links to users).
+  icon and shows the links to users);
+* origins also use a scheme in django-oauth-toolkit's
+  ``OAUTH2_PROVIDER["ALLOWED_SCHEMES"]`` (default ``["https"]``), which its
+  ``Application.clean()`` applies to them: a registration the API accepts
+  can always be saved again in the admin.
 """
 
 from __future__ import annotations
@@ -105,6 +109,7 @@ def validate_public_url(value: str) -> None:
 
 def clean_origins(values: Iterable[str]) -> list[str]:
     """Normalised, de-duplicated exact origins; at least one is required."""
+    schemes = {scheme.lower() for scheme in oauth2_settings.ALLOWED_SCHEMES}
     items = list(values)
     bad = [item for item in items if len(item.split()) != 1]
     if bad:
@@ -121,6 +126,15 @@ def clean_origins(values: Iterable[str]) -> list[str]:
             raise ValidationError(
                 _("Origin %(origin)s must use https (FedCM needs a secure context)."),
                 code="https_required",
+                params={"origin": origin},
+            )
+        if origin.partition(":")[0] not in schemes:
+            raise ValidationError(
+                _(
+                    'Origin %(origin)s: its scheme is not in OAUTH2_PROVIDER["ALLOWED_SCHEMES"] '
+                    '(add "http" there for a local relying party in development).'
+                ),
+                code="scheme_not_allowed",
                 params={"origin": origin},
             )
         if origin not in origins:

@@ -33,7 +33,8 @@ def test_validate_public_url_allows_http_with_debug(settings: Any) -> None:
     registrations.validate_public_url("http://rp.test/terms")
 
 
-def test_clean_origins_normalises_and_deduplicates() -> None:
+def test_clean_origins_normalises_and_deduplicates(settings: Any) -> None:
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "ALLOWED_SCHEMES": ["https", "HTTP"]}
     assert registrations.clean_origins(
         ["HTTPS://RP.test:443/", "https://rp.test", "http://localhost:3000", "http://[::1]:8080"]
     ) == ["https://rp.test", "http://localhost:3000", "http://[::1]:8080"]
@@ -53,6 +54,15 @@ def test_clean_origins_normalises_and_deduplicates() -> None:
 def test_clean_origins_rejects(origins: list[str]) -> None:
     with pytest.raises(ValidationError):
         registrations.clean_origins(origins)
+
+
+def test_clean_origins_keeps_to_dot_allowed_schemes() -> None:
+    # django-oauth-toolkit's default ALLOWED_SCHEMES is ["https"]; its
+    # Application.clean() would refuse what the service accepted.
+    with pytest.raises(ValidationError) as caught:
+        registrations.clean_origins(["https://rp.test", "http://localhost:3000"])
+    assert caught.value.code == "scheme_not_allowed"
+    assert "ALLOWED_SCHEMES" in caught.value.messages[0]
 
 
 def test_clean_registration_collects_every_field_error() -> None:

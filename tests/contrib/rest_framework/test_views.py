@@ -143,9 +143,15 @@ def test_relying_parties_have_no_delete(fedcm_admin_api: APIClient, fedcm_rp: Re
 # --------------------------------------------------------------------------- relying parties: what
 
 
+def allow_http_origins(settings: Any) -> None:
+    """What a development setup with an http://localhost relying party sets."""
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "ALLOWED_SCHEMES": ["https", "http"]}
+
+
 def test_create_relying_party_normalises_and_audits(
-    fedcm_admin_api: APIClient, fedcm_superuser: Any
+    fedcm_admin_api: APIClient, fedcm_superuser: Any, settings: Any
 ) -> None:
+    allow_http_origins(settings)
     response = post_json(
         fedcm_admin_api,
         RPS,
@@ -197,6 +203,8 @@ def test_create_confidential_client_shows_secret_once(fedcm_admin_api: APIClient
         ({"name": "X", "origins": []}, "origins"),
         ({"name": "X", "origins": "https://shop.test"}, "origins"),
         ({"name": "X", "origins": ["http://shop.test"]}, "origins"),
+        # Not in OAUTH2_PROVIDER["ALLOWED_SCHEMES"] (default ["https"]).
+        ({"name": "X", "origins": ["http://localhost:8000"]}, "origins"),
         ({"name": "X", "origins": [1, {"a": 2}]}, "origins"),
         ({"origins": ["https://shop.test"]}, "name"),
         ({"name": "   ", "origins": ["https://shop.test"]}, "name"),
@@ -231,6 +239,7 @@ def test_create_relying_party_malformed_body_is_400(fedcm_admin_api: APIClient, 
 def test_create_relying_party_http_urls_allowed_for_localhost_and_debug(
     fedcm_admin_api: APIClient, settings: Any
 ) -> None:
+    allow_http_origins(settings)
     local = {**NEW_RP, "terms_of_service_url": "http://127.0.0.1:8000/terms"}
     assert post_json(fedcm_admin_api, RPS, local).status_code == 201
     settings.DEBUG = True
