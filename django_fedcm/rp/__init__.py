@@ -8,6 +8,9 @@ a Django project can use it too::
     verifier = IdTokenVerifier(issuer="https://idp.example", client_id="my-rp")
     claims = verifier.verify(token, nonce=expected_nonce)
 
+The nonce check fails closed: a missing ``nonce`` (or ``None``) is refused;
+``nonce=False`` skips it deliberately.
+
 The same verifier accepts tokens from both doors: the FedCM id assertion
 endpoint and DOT's OIDC token endpoint sign with the same key set and name the
 same issuer (docs/oauth-and-fedcm.md). Modules (docs/rp-integration.md):

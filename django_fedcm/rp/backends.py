@@ -6,9 +6,15 @@ Add ``"django_fedcm.rp.backends.IdTokenBackend"`` to
 ``FEDCM_RP_CLIENT_ID`` (required), ``FEDCM_RP_JWKS_URI``,
 ``FEDCM_RP_CREATE_USERS``. Usage in the RP's view::
 
-    user = authenticate(request, id_token=token, nonce=request.session.pop("fedcm_nonce"))
+    user = authenticate(
+        request, id_token=token, nonce=request.session.pop("fedcm_nonce", None)
+    )
     if user is not None:
         login(request, user)
+
+The nonce fails closed: ``None`` (no sign-in started in this session, or its
+nonce already used) refuses the token; ``nonce=False`` skips the check
+deliberately.
 
 The local user is found by a username derived from ``iss`` and ``sub``
 (:meth:`IdTokenBackend.get_username`): ``fedcm:<sub>@<issuer host>``. The colon
@@ -22,7 +28,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
@@ -60,15 +66,16 @@ class IdTokenBackend(ModelBackend):
     """Authenticates ``authenticate(request, id_token=..., nonce=...)`` calls.
 
     Returns ``None`` (so Django tries the next backend) for calls without
-    ``id_token`` and for tokens that do not verify; the reason is logged at
-    INFO on ``django_fedcm.rp`` and kept on ``request.fedcm_token_error``.
+    ``id_token`` and for tokens that do not verify, including a missing
+    ``nonce`` (pass ``nonce=False`` to skip that check); the reason is logged
+    at INFO on ``django_fedcm.rp`` and kept on ``request.fedcm_token_error``.
     """
 
     def authenticate(  # type: ignore[override]
         self,
         request: HttpRequest | None,
         id_token: str | None = None,
-        nonce: str | None = None,
+        nonce: str | Literal[False] | None = None,
         **kwargs: Any,
     ) -> Any:
         if id_token is None:

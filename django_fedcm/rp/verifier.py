@@ -5,8 +5,9 @@ key named by ``kid``; an unknown ``kid`` refetches the JWKS, at most once per
 ``min_refetch_interval``), ``alg`` in the allowed list (never ``none``),
 ``iss``, ``aud`` (a string, or a list containing ``client_id``; with several
 audiences ``azp`` must be ``client_id``), ``exp`` and ``iat`` with leeway, and
-``nonce`` when the caller passes one. Every failure raises a subclass of
-:class:`~django_fedcm.rp.exceptions.TokenVerificationError`.
+``nonce``, which fails closed: a missing expected nonce is refused unless the
+caller passes ``nonce=False`` (docs/rp-integration.md). Every failure raises a
+subclass of :class:`~django_fedcm.rp.exceptions.TokenVerificationError`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import hmac
 import json
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Literal
 
 from jwcrypto import jws
 from jwcrypto.common import JWException
@@ -63,15 +64,23 @@ class IdTokenVerifier:
         self.jwks_client = jwks_client or JWKSClient(self.jwks_uri)
         self._clock = clock
 
-    def verify(self, token: str, *, nonce: str | None = None) -> dict[str, Any]:
-        """Return the token's claims, or raise a :class:`TokenVerificationError`."""
+    def verify(self, token: str, *, nonce: str | Literal[False] | None = None) -> dict[str, Any]:
+        """Return the token's claims, or raise a :class:`TokenVerificationError`.
+
+        ``nonce`` is the value this sign-in attempt sent (``params.nonce``); the
+        token's ``nonce`` claim must equal it. ``None`` or ``""`` (a session
+        that never started this sign-in, or already used its nonce) raises
+        :class:`InvalidNonce`: a captured token must not replay into a fresh
+        session. ``nonce=False`` skips the check explicitly, and then a
+        ``nonce`` claim in the token is ignored.
+        """
         signed, header = self._parse(token)
         self._verify_signature(signed, header)
         claims = self._payload(signed)
         self._check_issuer(claims)
         self._check_audience(claims)
         self._check_times(claims)
-        if nonce is not None:
+        if nonce is not False:
             self._check_nonce(claims, nonce)
         return claims
 
@@ -151,7 +160,12 @@ class IdTokenVerifier:
             raise InvalidToken("The token is not valid yet.")
 
     @staticmethod
-    def _check_nonce(claims: dict[str, Any], nonce: str) -> None:
+    def _check_nonce(claims: dict[str, Any], nonce: object) -> None:
+        if not isinstance(nonce, str) or not nonce:
+            raise InvalidNonce(
+                "No expected nonce was given (no sign-in in progress, or its nonce was"
+                " already used); pass nonce=False to skip the check deliberately."
+            )
         actual = claims.get("nonce")
         if not isinstance(actual, str) or not hmac.compare_digest(actual.encode(), nonce.encode()):
             raise InvalidNonce("The token's nonce does not match.")

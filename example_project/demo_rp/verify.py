@@ -24,6 +24,10 @@ def _verifier(issuer: str, client_id: str) -> IdTokenVerifier:
 
 
 def verify(token: str, *, nonce: str) -> dict[str, Any]:
-    """The token's claims, or :class:`TokenVerificationError`."""
+    """The token's claims, or :class:`TokenVerificationError`.
+
+    ``nonce`` is the one this session handed out for the sign-in attempt. The
+    verifier fails closed: an empty or missing nonce refuses the token too.
+    """
     verifier = _verifier(settings.DEMO_RP_IDP_ORIGIN, settings.DEMO_RP_CLIENT_ID)
     return verifier.verify(token, nonce=nonce)

@@ -44,7 +44,7 @@ def session(request: HttpRequest) -> JsonResponse:
         token = json.loads(request.body or b"{}").get("token")
     except (ValueError, AttributeError):
         token = None
-    expected = request.session.pop("nonce", None)
+    expected = request.session.pop("nonce", None)  # single use
     if not isinstance(token, str) or not expected:
         return JsonResponse(
             {"error": "no token or no sign-in in progress", "nonce": _new_nonce(request)},

@@ -16,7 +16,7 @@ from jwcrypto import jwk, jws
 from django_fedcm import rp
 from django_fedcm.rp import backends, jwks
 from django_fedcm.services import keys
-from tests.rp.tokens import CLIENT, ISSUER, FakeJWKS, public
+from tests.rp.tokens import CLIENT, ISSUER, NONCE, FakeJWKS, public
 
 
 @pytest.fixture(scope="session")
@@ -78,7 +78,8 @@ def fedcm_rp_settings(
 
 @pytest.fixture
 def fedcm_id_token() -> Callable[..., str]:
-    """Sign claims with the IdP's active key (defaults: a valid token for rp-client)."""
+    """Sign claims with the IdP's active key (defaults: a valid token for rp-client,
+    carrying :data:`~tests.rp.tokens.NONCE`)."""
 
     def make(**overrides: Any) -> str:
         now = int(time.time())
@@ -88,6 +89,7 @@ def fedcm_id_token() -> Callable[..., str]:
             "sub": "42",
             "iat": now,
             "exp": now + 300,
+            "nonce": NONCE,
             "email": "alice@example.com",
             "given_name": "Alice",
             "family_name": "Example",

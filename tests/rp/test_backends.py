@@ -9,12 +9,14 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 
 from django_fedcm import rp
 from django_fedcm.rp import backends
 from django_fedcm.rp.backends import IdTokenBackend, get_verifier
+from tests.rp.tokens import NONCE
 
 BACKEND = "django_fedcm.rp.backends.IdTokenBackend"
 User = get_user_model()
@@ -43,8 +45,8 @@ def test_first_sign_in_creates_a_user_from_the_claims(
 def test_returning_user_is_found_by_iss_and_sub(
     fedcm_rp_settings: list[str], fedcm_id_token: Callable[..., str]
 ) -> None:
-    first = authenticate(None, id_token=fedcm_id_token())
-    second = authenticate(None, id_token=fedcm_id_token(email="new@example.com"))
+    first = authenticate(None, id_token=fedcm_id_token(), nonce=NONCE)
+    second = authenticate(None, id_token=fedcm_id_token(email="new@example.com"), nonce=NONCE)
     assert first is not None and second is not None
     assert first.pk == second.pk
     assert User.objects.count() == 1
@@ -60,10 +62,38 @@ def test_wrong_nonce_is_refused_and_the_reason_kept_on_the_request(
     assert not User.objects.exists()
 
 
+def sign_in(request: Any, token: str) -> Any:
+    """The documented sign-in view: the nonce is popped from the session (single use)."""
+    return authenticate(request, id_token=token, nonce=request.session.pop("fedcm_nonce", None))
+
+
+def test_captured_token_does_not_replay_into_a_fresh_session(
+    fedcm_rp_settings: list[str], fedcm_id_token: Callable[..., str]
+) -> None:
+    token = fedcm_id_token()
+    victim = RequestFactory().post("/")
+    victim.session = SessionStore()
+    victim.session["fedcm_nonce"] = NONCE
+    assert sign_in(victim, token) is not None
+    for session in (victim.session, SessionStore()):  # the same session again, or a new one
+        attacker = RequestFactory().post("/")
+        attacker.session = session
+        assert sign_in(attacker, token) is None
+        assert isinstance(attacker.fedcm_token_error, rp.InvalidNonce)  # type: ignore[attr-defined]
+
+
+def test_nonce_false_opts_out_of_the_nonce_check(
+    fedcm_rp_settings: list[str], fedcm_id_token: Callable[..., str]
+) -> None:
+    assert authenticate(None, id_token=fedcm_id_token(), nonce=None) is None
+    assert authenticate(None, id_token=fedcm_id_token()) is None
+    assert authenticate(None, id_token=fedcm_id_token(nonce=None), nonce=False) is not None
+
+
 def test_token_for_another_audience_is_refused(
     fedcm_rp_settings: list[str], fedcm_id_token: Callable[..., str]
 ) -> None:
-    assert authenticate(None, id_token=fedcm_id_token(aud="someone-else")) is None
+    assert authenticate(None, id_token=fedcm_id_token(aud="someone-else"), nonce=NONCE) is None
 
 
 def test_calls_without_an_id_token_are_left_to_other_backends(
@@ -78,7 +108,7 @@ def test_unknown_users_are_not_created_when_disabled(
     fedcm_rp_settings: list[str], fedcm_id_token: Callable[..., str], settings: Any
 ) -> None:
     settings.FEDCM_RP_CREATE_USERS = False
-    assert authenticate(None, id_token=fedcm_id_token()) is None
+    assert authenticate(None, id_token=fedcm_id_token(), nonce=NONCE) is None
     assert not User.objects.exists()
 
 
@@ -86,13 +116,13 @@ def test_inactive_local_user_is_refused(
     fedcm_rp_settings: list[str], fedcm_id_token: Callable[..., str]
 ) -> None:
     User.objects.create(username="fedcm:42@idp.test", is_active=False)
-    assert authenticate(None, id_token=fedcm_id_token()) is None
+    assert authenticate(None, id_token=fedcm_id_token(), nonce=NONCE) is None
 
 
 def test_very_long_sub_is_hashed_into_a_valid_username(
     fedcm_rp_settings: list[str], fedcm_id_token: Callable[..., str]
 ) -> None:
-    user = authenticate(None, id_token=fedcm_id_token(sub="x" * 300))
+    user = authenticate(None, id_token=fedcm_id_token(sub="x" * 300), nonce=NONCE)
     assert user is not None
     assert len(user.username) <= 150 and user.username.startswith("fedcm:")
 
@@ -111,12 +141,12 @@ def test_old_contrib_path_is_a_deprecated_alias(
         old = importlib.import_module("django_fedcm.contrib.rp.backends")
     assert old is backends
     settings.AUTHENTICATION_BACKENDS = ["django_fedcm.contrib.rp.backends.IdTokenBackend"]
-    assert authenticate(None, id_token=fedcm_id_token()) is not None
+    assert authenticate(None, id_token=fedcm_id_token(), nonce=NONCE) is not None
 
 
 @pytest.mark.parametrize("sub", ["", 42])
 def test_token_without_a_usable_sub_is_refused(
     fedcm_rp_settings: list[str], fedcm_id_token: Callable[..., str], sub: Any
 ) -> None:
-    assert authenticate(None, id_token=fedcm_id_token(sub=sub)) is None
+    assert authenticate(None, id_token=fedcm_id_token(sub=sub), nonce=NONCE) is None
     assert not User.objects.exists()

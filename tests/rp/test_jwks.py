@@ -10,7 +10,7 @@ import pytest
 from jwcrypto import jwk
 
 from django_fedcm import defaults, rp
-from tests.rp.tokens import Clock, claims, public, sign
+from tests.rp.tokens import NONCE, Clock, claims, public, sign
 
 
 def test_jwks_is_fetched_once_and_cached(
@@ -18,7 +18,7 @@ def test_jwks_is_fetched_once_and_cached(
 ) -> None:
     verifier, fetch = make_verifier()
     for _ in range(5):
-        verifier.verify(sign(rsa_key, claims()))
+        verifier.verify(sign(rsa_key, claims()), nonce=NONCE)
     assert fetch.calls == 1
 
 
@@ -26,13 +26,13 @@ def test_unknown_kid_refetches_once_and_picks_up_a_rotated_key(
     make_verifier: Callable[..., Any], rsa_key: jwk.JWK, ec_key: jwk.JWK
 ) -> None:
     verifier, fetch = make_verifier()
-    verifier.verify(sign(rsa_key, claims()))
+    verifier.verify(sign(rsa_key, claims()), nonce=NONCE)
     fetch.keys.append(public(ec_key, "ES256"))  # the IdP rotated
     clock = Clock()
     verifier.jwks_client._clock = clock
     verifier.jwks_client._attempted_at = clock.now - 60
     verifier.jwks_client._fetched_at = clock.now - 60
-    assert verifier.verify(sign(ec_key, claims(), "ES256"))["sub"] == "42"
+    assert verifier.verify(sign(ec_key, claims(), "ES256"), nonce=NONCE)["sub"] == "42"
     assert fetch.calls == 2
 
 
@@ -41,15 +41,15 @@ def test_unknown_kid_refetch_is_rate_limited(
 ) -> None:
     clock = Clock()
     verifier, fetch = make_verifier(jwks_clock=clock, min_refetch_interval=30)
-    verifier.verify(sign(rsa_key, claims()))
+    verifier.verify(sign(rsa_key, claims()), nonce=NONCE)
     stranger = jwk.JWK.generate(kty="EC", crv="P-256", kid="random")
     for _ in range(20):
         with pytest.raises(rp.UnknownKey):
-            verifier.verify(sign(stranger, claims(), "ES256"))
+            verifier.verify(sign(stranger, claims(), "ES256"), nonce=NONCE)
     assert fetch.calls == 1  # within the interval: no refetch at all
     clock.now += 31
     with pytest.raises(rp.UnknownKey):
-        verifier.verify(sign(stranger, claims(), "ES256"))
+        verifier.verify(sign(stranger, claims(), "ES256"), nonce=NONCE)
     assert fetch.calls == 2
 
 
@@ -58,9 +58,9 @@ def test_stale_jwks_is_refetched_after_cache_seconds(
 ) -> None:
     clock = Clock()
     verifier, fetch = make_verifier(jwks_clock=clock, cache_seconds=300)
-    verifier.verify(sign(rsa_key, claims()))
+    verifier.verify(sign(rsa_key, claims()), nonce=NONCE)
     clock.now += 301
-    verifier.verify(sign(rsa_key, claims()))
+    verifier.verify(sign(rsa_key, claims()), nonce=NONCE)
     assert fetch.calls == 2
 
 
@@ -71,11 +71,11 @@ def test_stale_jwks_after_key_removed_refuses_token(
     compromised) stops verifying once the cache refreshes."""
     clock = Clock()
     verifier, fetch = make_verifier(jwks_clock=clock, cache_seconds=300)
-    verifier.verify(sign(rsa_key, claims()))
+    verifier.verify(sign(rsa_key, claims()), nonce=NONCE)
     fetch.keys = []
     clock.now += 301
     with pytest.raises(rp.UnknownKey):
-        verifier.verify(sign(rsa_key, claims()))
+        verifier.verify(sign(rsa_key, claims()), nonce=NONCE)
 
 
 def test_failed_refresh_keeps_the_stale_key_set(
@@ -83,10 +83,10 @@ def test_failed_refresh_keeps_the_stale_key_set(
 ) -> None:
     clock = Clock()
     verifier, fetch = make_verifier(jwks_clock=clock, cache_seconds=300)
-    verifier.verify(sign(rsa_key, claims()))
+    verifier.verify(sign(rsa_key, claims()), nonce=NONCE)
     fetch.fail = True
     clock.now += 301
-    assert verifier.verify(sign(rsa_key, claims()))["sub"] == "42"
+    assert verifier.verify(sign(rsa_key, claims()), nonce=NONCE)["sub"] == "42"
 
 
 def test_unreachable_jwks_without_cache_raises_fetch_error(
@@ -95,7 +95,7 @@ def test_unreachable_jwks_without_cache_raises_fetch_error(
     verifier, fetch = make_verifier()
     fetch.fail = True
     with pytest.raises(rp.JWKSFetchError) as excinfo:
-        verifier.verify(sign(rsa_key, claims()))
+        verifier.verify(sign(rsa_key, claims()), nonce=NONCE)
     assert excinfo.value.error == "temporarily_unavailable"
 
 
@@ -137,11 +137,11 @@ def test_unreachable_jwks_without_cache_is_retried_at_most_once_per_interval(
     fetch.fail = True
     for _ in range(5):
         with pytest.raises(rp.JWKSFetchError):
-            verifier.verify(sign(rsa_key, claims()))
+            verifier.verify(sign(rsa_key, claims()), nonce=NONCE)
     assert fetch.calls == 1
     clock.now += 31
     fetch.fail = False
-    assert verifier.verify(sign(rsa_key, claims()))["sub"] == "42"
+    assert verifier.verify(sign(rsa_key, claims()), nonce=NONCE)["sub"] == "42"
     assert fetch.calls == 2
 
 

@@ -40,14 +40,36 @@ def test_audience_list_containing_client_with_azp_is_accepted(
 ) -> None:
     verifier, _ = make_verifier()
     token = sign(rsa_key, claims(aud=[CLIENT, "other"], azp=CLIENT))
-    assert verifier.verify(token)["azp"] == CLIENT
+    assert verifier.verify(token, nonce="n-123")["azp"] == CLIENT
 
 
-def test_nonce_is_not_checked_when_not_given(
+@pytest.mark.parametrize("expected", [None, "", b"n-123"], ids=["none", "empty", "bytes"])
+def test_missing_expected_nonce_is_refused(
+    make_verifier: Callable[..., Any], rsa_key: jwk.JWK, expected: Any
+) -> None:
+    # The documented pattern passes session.pop("fedcm_nonce", None): a fresh
+    # session yields None, and a captured token must not replay into it.
+    verifier, _ = make_verifier()
+    with pytest.raises(rp.InvalidNonce, match="nonce=False"):
+        verifier.verify(sign(rsa_key, claims()), nonce=expected)
+    with pytest.raises(rp.InvalidNonce):
+        verifier.verify(sign(rsa_key, claims(nonce=None)), nonce=expected)
+
+
+def test_nonce_is_required_by_default(make_verifier: Callable[..., Any], rsa_key: jwk.JWK) -> None:
+    verifier, _ = make_verifier()
+    with pytest.raises(rp.InvalidNonce):
+        verifier.verify(sign(rsa_key, claims()))
+
+
+def test_nonce_false_skips_the_check_explicitly(
     make_verifier: Callable[..., Any], rsa_key: jwk.JWK
 ) -> None:
     verifier, _ = make_verifier()
-    assert verifier.verify(sign(rsa_key, claims(nonce=None)))["sub"] == "42"
+    assert verifier.verify(sign(rsa_key, claims(nonce=None)), nonce=False)["sub"] == "42"
+    # A nonce in the token is then ignored, not refused: whether a token is
+    # bound to a sign-in attempt is the caller's context, not the token's.
+    assert verifier.verify(sign(rsa_key, claims()), nonce=False)["nonce"] == "n-123"
 
 
 def test_leeway_accepts_slightly_expired_token(
@@ -55,7 +77,7 @@ def test_leeway_accepts_slightly_expired_token(
 ) -> None:
     now = int(time.time())
     verifier, _ = make_verifier(leeway=30)
-    assert verifier.verify(sign(rsa_key, claims(iat=now - 400, exp=now - 10)))
+    assert verifier.verify(sign(rsa_key, claims(iat=now - 400, exp=now - 10)), nonce="n-123")
 
 
 @pytest.mark.checklist(35)
@@ -179,7 +201,7 @@ def test_token_without_kid_is_tried_against_every_key(
     make_verifier: Callable[..., Any], rsa_key: jwk.JWK, ec_key: jwk.JWK
 ) -> None:
     verifier, _ = make_verifier(public(rsa_key, "RS256"), public(ec_key, "ES256"))
-    assert verifier.verify(sign(ec_key, claims(), "ES256", kid=None))["sub"] == "42"
+    assert verifier.verify(sign(ec_key, claims(), "ES256", kid=None), nonce="n-123")["sub"] == "42"
 
 
 def test_non_string_kid_is_refused(make_verifier: Callable[..., Any], rsa_key: jwk.JWK) -> None:
@@ -203,6 +225,6 @@ def test_token_not_valid_yet_is_refused(
 ) -> None:
     verifier, _ = make_verifier(leeway=30)
     now = int(time.time())
-    assert verifier.verify(sign(rsa_key, claims(nbf=now + 20)))["sub"] == "42"
+    assert verifier.verify(sign(rsa_key, claims(nbf=now + 20)), nonce="n-123")["sub"] == "42"
     with pytest.raises(rp.InvalidToken, match="not valid yet"):
         verifier.verify(sign(rsa_key, claims(nbf=now + 120)))

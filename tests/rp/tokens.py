@@ -10,6 +10,7 @@ from jwcrypto import jwk, jws
 
 ISSUER = "https://idp.test"
 CLIENT = "rp-client"
+NONCE = "n-123"
 
 
 class Clock:
@@ -42,7 +43,7 @@ def claims(**overrides: Any) -> dict[str, Any]:
         "sub": "42",
         "iat": now,
         "exp": now + 300,
-        "nonce": "n-123",
+        "nonce": NONCE,
     }
     base.update(overrides)
     return {k: v for k, v in base.items() if v is not None}
