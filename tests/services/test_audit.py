@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import ast
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -49,3 +51,41 @@ def test_record_puts_via_first(fedcm_rp: RelyingParty) -> None:
     assert audit.record(None, "relying_party.deleted", fedcm_rp, via="api").changes == {
         "via": "api"
     }
+
+
+# --------------------------------------------------------------------------- the only writer
+
+
+PACKAGE = Path(__file__).resolve().parents[2] / "django_fedcm"
+
+
+def audit_writes(path: Path) -> list[str]:
+    """``audit.record(...)`` calls, imports of ``record`` and ``AuditEvent``
+    writes in one module, as ``"line: code"``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").endswith("audit"):
+            hit = any(alias.name == "record" for alias in node.names)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            receiver = ast.unparse(node.func.value)
+            hit = (node.func.attr == "record" and receiver.split(".")[-1] == "audit") or (
+                receiver.startswith("AuditEvent") and node.func.attr != "get_field"
+            )
+        else:
+            continue
+        if hit:
+            found.append(f"{node.lineno}: {ast.unparse(node)[:80]}")
+    return found
+
+
+def test_no_module_outside_services_records_audit_events() -> None:
+    outside = {
+        str(path.relative_to(PACKAGE)): hits
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if path.relative_to(PACKAGE).parts[0] not in {"services", "migrations"}
+        and (hits := audit_writes(path))
+    }
+    assert not outside, f"write audit events through a services/ function instead: {outside}"
+    # The scan finds the real calls (so an empty result above means something).
+    assert audit_writes(PACKAGE / "services" / "registrations.py")
+    assert audit_writes(PACKAGE / "services" / "audit.py")
