@@ -29,14 +29,18 @@ token is minted.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from corsheaders.signals import check_request_enabled
+from django.db import DatabaseError, InterfaceError
 from django.dispatch import receiver
 from django.http import HttpRequest
 from django.urls import Resolver404, ResolverMatch, resolve
 
 from django_fedcm.services.registry import origin_is_registered, relying_party_for_request
+
+logger = logging.getLogger(__name__)
 
 #: URL names (in the ``django_fedcm`` namespace) whose answers the RP reads.
 CORS_URL_NAMES = frozenset({"id_assertion", "disconnect"})
@@ -56,9 +60,18 @@ def _is_fedcm_cors_endpoint(request: HttpRequest) -> bool:
 def allow_registered_origin(sender: Any, request: HttpRequest, **kwargs: Any) -> bool:
     """Approve CORS for a FedCM POST endpoint when the ``Origin`` is a registered
     origin of the ``client_id`` in the request (checklist 27, 30). The lookup
-    is kept on the request, so the view that follows does not repeat it."""
+    is kept on the request, so the view that follows does not repeat it.
+
+    When the database fails before the client is found, the ``Origin`` cannot
+    be verified and is not approved: the browser then reports a network error
+    rather than show the answer to an origin nobody checked
+    (docs/security.md, "Database faults")."""
     origin = request.headers.get("Origin")
     if not origin or not _is_fedcm_cors_endpoint(request):
         return False
-    relying_party = relying_party_for_request(request)
+    try:
+        relying_party = relying_party_for_request(request)
+    except (DatabaseError, InterfaceError):
+        logger.warning("CORS not approved for %s: client lookup failed", request.path)
+        return False
     return relying_party is not None and origin_is_registered(relying_party, origin)

@@ -25,7 +25,7 @@ from django_fedcm.adapter import get_adapter
 from django_fedcm.services.grants import approved_client_ids
 from django_fedcm.services.profiles import get_profile
 from django_fedcm.views.base import json_response
-from django_fedcm.views.guards import require_webidentity
+from django_fedcm.views.guards import json_on_database_error, require_webidentity
 
 #: At least one of these must be a non-empty string, or Chromium rejects the
 #: *whole* response (``ParseAccount``; ``username``/``tel`` count since Chrome 141).
@@ -59,6 +59,7 @@ def signed_in_accounts(request: HttpRequest) -> list[dict[str, Any]]:
     return [account] if is_valid_account(account) else []
 
 
+@json_on_database_error
 @require_safe
 @require_webidentity
 def view(request: HttpRequest) -> HttpResponse:

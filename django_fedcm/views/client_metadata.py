@@ -23,7 +23,7 @@ from django.views.decorators.http import require_safe
 from django_fedcm.internal.origins import normalize_origin
 from django_fedcm.models import RelyingParty
 from django_fedcm.views.base import json_response
-from django_fedcm.views.guards import client_for_origin
+from django_fedcm.views.guards import client_for_origin, json_on_database_error
 
 #: Query parameters naming the top-level (embedding) page's origin.
 TOP_FRAME_PARAMS = ("top_frame_origin", "top_level_origin")
@@ -66,6 +66,7 @@ def client_metadata(request: HttpRequest, relying_party: RelyingParty) -> dict[s
     return data
 
 
+@json_on_database_error
 @require_safe
 def view(request: HttpRequest) -> HttpResponse:
     relying_party = client_for_origin(request)

@@ -12,6 +12,9 @@ the client and its origin.
   the request, for every view that needs one (client metadata, user_info and
   the two above). The lookup is shared with the CORS receiver in
   :mod:`django_fedcm.cors`: one query per request, the form parsed once.
+* :func:`json_on_database_error`: a database failure in a FedCM JSON endpoint
+  (accounts, client metadata and the two above) is answered with a FedCM error
+  object instead of Django's HTML 500 (docs/security.md, "Database faults").
 
 CORS headers are not written here: django-cors-headers adds them, approved by
 :mod:`django_fedcm.cors` (https://w3c-fedid.github.io/FedCM/#sec-cors-header).
@@ -19,17 +22,27 @@ CORS headers are not written here: django-cors-headers adds them, approved by
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec
 
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.utils.cache import patch_vary_headers
 
 from django_fedcm.internal.forms import form_data
 from django_fedcm.models import RelyingParty
 from django_fedcm.services.registry import origin_is_registered, relying_party_for_request
-from django_fedcm.views.base import INVALID_REQUEST, UNAUTHORIZED_CLIENT, fedcm_error
+from django_fedcm.views.base import (
+    INVALID_REQUEST,
+    SERVER_ERROR,
+    TEMPORARILY_UNAVAILABLE,
+    UNAUTHORIZED_CLIENT,
+    fedcm_error,
+)
+
+logger = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 
@@ -43,6 +56,46 @@ def is_webidentity(request: HttpRequest) -> bool:
     With ``SameSite=None`` cookies this is the CSRF defence
     (https://w3c-fedid.github.io/FedCM/#unauthorized-fetching)."""
     return request.headers.get("Sec-Fetch-Dest", "").lower() == "webidentity"
+
+
+def database_error_response(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """The FedCM answer to a failed query: ``temporarily_unavailable`` (503)
+    when the connection failed (server restarting, connections dropped), so
+    the next attempt may succeed; ``server_error`` (500) for any other
+    database error, which will not go away on a retry. Logged with the
+    traceback, since the exception goes no further."""
+    logger.error("FedCM %s answered an error: database failure", request.path, exc_info=exc)
+    # Under ATOMIC_REQUESTS the view runs inside transaction.atomic(); an
+    # answer instead of an exception would make it commit what the failed
+    # request half wrote. A rollback on a dead connection just closes it.
+    for connection in connections.all(initialized_only=True):
+        if connection.in_atomic_block:
+            connection.set_rollback(True)
+    if isinstance(exc, OperationalError | InterfaceError):
+        return fedcm_error(request, TEMPORARILY_UNAVAILABLE, status=503)
+    return fedcm_error(request, SERVER_ERROR, status=500)
+
+
+def json_on_database_error(view: Callable[P, HttpResponse]) -> Callable[P, HttpResponse]:
+    """Answer a database failure with :func:`database_error_response`.
+
+    Django's HTML 500 would carry no CORS headers, so the browser would
+    report a network error to the RP instead of the FedCM error. CORS stays
+    with django-cors-headers: the ``Origin`` is approved only if the client
+    lookup succeeded before the failure (:mod:`django_fedcm.cors`). Django
+    replaces the broken connection when the next request starts.
+    """
+
+    @wraps(view)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        try:
+            return view(*args, **kwargs)
+        except (DatabaseError, InterfaceError) as exc:
+            request = args[0]
+            assert isinstance(request, HttpRequest)
+            return database_error_response(request, exc)
+
+    return wrapped
 
 
 def require_webidentity(view: Callable[P, HttpResponse]) -> Callable[P, HttpResponse]:
@@ -92,6 +145,7 @@ def _checked_client(request: HttpRequest) -> tuple[RelyingParty, QueryDict] | Ht
     return relying_party, form
 
 
+@json_on_database_error
 def _guarded(request: HttpRequest, view: CredentialedView) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -109,10 +163,11 @@ def credentialed_post(view: CredentialedView) -> Callable[[HttpRequest], HttpRes
     https://w3c-fedid.github.io/FedCM/#idp-api-disconnect-endpoint).
 
     In order: 405 unless POST; 400 unless ``Sec-Fetch-Dest: webidentity``
-    (checklist 25); then the client checks of :func:`_checked_client`. Every
-    answer gets ``Cache-Control: no-store`` and ``Vary: Origin`` (checklist
-    31): the body depends on the ``Origin`` and the session, so no cache may
-    reuse it for another RP or user.
+    (checklist 25); then the client checks of :func:`_checked_client`. A
+    database failure anywhere in the guard or the view is answered by
+    :func:`database_error_response`. Every answer gets ``Cache-Control:
+    no-store`` and ``Vary: Origin`` (checklist 31): the body depends on the
+    ``Origin`` and the session, so no cache may reuse it for another RP or user.
     """
 
     @wraps(view)

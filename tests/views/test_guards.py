@@ -8,6 +8,15 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    ProgrammingError,
+    transaction,
+)
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.test import RequestFactory
 from pytest_django import DjangoAssertNumQueries
@@ -236,3 +245,79 @@ def test_client_for_origin_needs_an_enabled_client_registered_for_the_origin(
     headers: dict[str, Any] = {"HTTP_ORIGIN": origin} if origin else {}
     request = RequestFactory().get("/fedcm/client_metadata?" + query, **headers)
     assert guards.client_for_origin(request) == (fedcm_rp if found else None)
+
+
+# --------------------------------------------------------------------------- database faults
+
+
+def failing_view(error: Exception) -> Any:
+    @guards.json_on_database_error
+    def view(request: HttpRequest) -> HttpResponse:
+        raise error
+
+    return view
+
+
+@pytest.mark.parametrize(
+    "error",
+    [OperationalError("server closed the connection"), InterfaceError("connection closed")],
+)
+def test_a_lost_connection_is_temporarily_unavailable(
+    error: Exception, caplog: pytest.LogCaptureFixture
+) -> None:
+    response = failing_view(error)(RequestFactory().get("/fedcm/accounts"))
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/json"
+    assert response["Cache-Control"] == "no-store"
+    assert error_of(response) == "temporarily_unavailable"
+    assert [r.exc_info[1] for r in caplog.records if r.exc_info] == [error]
+
+
+@pytest.mark.parametrize(
+    "error", [ProgrammingError("no such table"), IntegrityError("dup"), DatabaseError("x")]
+)
+def test_other_database_errors_are_server_error(error: Exception) -> None:
+    response = failing_view(error)(RequestFactory().get("/fedcm/accounts"))
+    assert response.status_code == 500
+    assert error_of(response) == "server_error"
+
+
+def test_other_exceptions_are_not_database_faults() -> None:
+    with pytest.raises(ValueError, match="bug"):
+        failing_view(ValueError("bug"))(RequestFactory().get("/fedcm/accounts"))
+
+
+def test_answers_of_a_healthy_view_pass_unchanged() -> None:
+    @guards.json_on_database_error
+    def view(request: HttpRequest) -> HttpResponse:
+        return HttpResponse("ok", status=201)
+
+    response = view(RequestFactory().get("/fedcm/accounts"))
+    assert (response.status_code, response.content) == (201, b"ok")
+    assert view.__name__ == "view"
+
+
+def test_a_fault_rolls_back_what_the_request_wrote_under_atomic_requests() -> None:
+    """ATOMIC_REQUESTS runs the view in transaction.atomic(); answering instead
+    of raising must not let that block commit the half-written request."""
+
+    @guards.json_on_database_error
+    def view(request: HttpRequest) -> HttpResponse:
+        get_user_model().objects.create(username="half-written")
+        raise OperationalError("connection lost")
+
+    with transaction.atomic():  # what ATOMIC_REQUESTS wraps the view in
+        response = view(RequestFactory().get("/fedcm/accounts"))
+    assert response.status_code == 503
+    assert not get_user_model().objects.filter(username="half-written").exists()
+
+
+def test_credentialed_post_answers_a_fault_with_its_headers(fedcm_rp: RelyingParty) -> None:
+    @guards.credentialed_post
+    def view(request: HttpRequest, relying_party: RelyingParty, form: QueryDict) -> HttpResponse:
+        raise OperationalError("connection lost")
+
+    response = view(browser_post({"client_id": "rp-client"}))
+    assert response.status_code == 503
+    assert error_of(response) == "temporarily_unavailable"
+    assert_fedcm_headers(response)
