@@ -16,7 +16,7 @@ from django.dispatch import Signal
 from django.test import Client
 from oauth2_provider.models import Application
 
-from django_fedcm.models import AccountProfile, RelyingParty, SigningKey
+from django_fedcm.models import AccountProfile, Grant, RelyingParty, SigningKey
 from django_fedcm.services import grants, keys
 
 User = get_user_model()
@@ -163,7 +163,8 @@ def fedcm_make_grant(db: None) -> Callable[..., Any]:
         fields: tuple[str, ...] = ("name", "email"),
         tokens: bool = False,
     ) -> Any:
-        grant = record_grant(user, relying_party, fields=fields, scopes=("openid",))
+        record_grant(user, relying_party, fields=fields, scopes=("openid",))
+        grant = Grant.objects.get(user=user, relying_party=relying_party)
         if tokens:
             application = relying_party.application
             access = AccessToken.objects.create(

@@ -12,16 +12,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest
 
 from django_fedcm import signals
 from django_fedcm.adapter import get_adapter
 from django_fedcm.conf import fedcm_settings
-from django_fedcm.models import RelyingParty
+from django_fedcm.models import Grant, RelyingParty
 from django_fedcm.oauth import fedcm_code
 from django_fedcm.services import discovery, grants, tokens
 from django_fedcm.services.auth_time import auth_time
+from django_fedcm.services.grants import UNREAD as _UNREAD
 
 
 def issuer(request: HttpRequest) -> str:
@@ -38,12 +38,15 @@ def issue_assertion(
     params: dict[str, Any],
     fields: set[str] | list[str],
     origin: str | None = None,
+    grant: Grant | None = _UNREAD,
 ) -> dict[str, Any]:
     """Record the grant for ``fields`` and mint the answer ``{"token": ...}``.
 
-    The caller has validated the client, the Origin, the account and consent.
-    The grant and the token succeed together: when signing fails (no active
-    key) the grant is rolled back.
+    The caller has validated the client, the Origin, the account and consent;
+    ``grant`` is the grant as it read it (``None``: none), if it did. The
+    token is signed first and the grant written after, in one statement, so
+    a failed signature (no active key) writes nothing and no transaction is
+    needed.
     """
     # OAuth profile seam: a request with params["response_type"] == "code"
     # gets an authorization code here instead of an ID token.
@@ -53,16 +56,15 @@ def issue_assertion(
         )
     fields = set(fields)
     claims = get_adapter().get_claims(request, user, relying_party, fields)
-    with transaction.atomic():
-        grants.record_grant(user, relying_party, fields=fields, request=request)
-        id_token, payload = tokens.issue_id_token(
-            issuer=issuer(request),
-            user=user,
-            relying_party=relying_party,
-            nonce=nonce,
-            claims=claims,
-            auth_time=auth_time(request, user),
-        )
+    id_token, payload = tokens.issue_id_token(
+        issuer=issuer(request),
+        user=user,
+        relying_party=relying_party,
+        nonce=nonce,
+        claims=claims,
+        auth_time=auth_time(request, user),
+    )
+    grants.record_grant(user, relying_party, fields=fields, request=request, known=grant)
     signals.token_issued.send(
         sender=RelyingParty,
         request=request,

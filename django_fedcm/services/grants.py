@@ -7,29 +7,82 @@ disconnect, the admin, the API and the OAuth door all call these.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models import FilteredRelation, Q
+from django.utils import timezone
 
 from django_fedcm import signals
 from django_fedcm.models import Grant, RelyingParty
 from django_fedcm.services import audit
+from django_fedcm.services.profiles import PROFILE_COLUMNS, prime_profile, profile_lookups
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
 
+#: ``last_used_at`` is rewritten at most this often: a returning user's
+#: sign-in reads the grant and, most of the time, writes nothing.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+_GRANT_COLUMNS: tuple[str, ...] = tuple(f.attname for f in Grant._meta.concrete_fields)
+#: ``known=UNREAD``: the caller did not read the grant.
+UNREAD: Any = object()
+
+
 def approved_client_ids(user: Any) -> list[str]:
-    """Client ids of enabled relying parties the user approved (one query)."""
-    return list(
-        Grant.objects.filter(user=user, relying_party__enabled=True)
-        .order_by("relying_party__application__client_id")
-        .values_list("relying_party__application__client_id", flat=True)
+    """Client ids of enabled relying parties the user approved.
+
+    One query, whatever the number of grants, which also loads the user's
+    profile (:func:`~django_fedcm.services.profiles.prime_profile`): the
+    accounts endpoint needs both.
+    """
+    profile_width = len(PROFILE_COLUMNS)
+    rows = (
+        user._meta.model._default_manager.filter(pk=user.pk)
+        .values_list(
+            *profile_lookups(),
+            "fedcm_grants__relying_party__application__client_id",
+            "fedcm_grants__relying_party__enabled",
+        )
+        .order_by("fedcm_grants__relying_party__application__client_id")
     )
+    client_ids: list[str] = []
+    for index, row in enumerate(rows):
+        if index == 0:  # the profile columns repeat on every row
+            prime_profile(user, row[:profile_width])
+        client_id, enabled = row[profile_width:]
+        if client_id is not None and enabled:
+            client_ids.append(client_id)
+    return client_ids
 
 
 def get_grant(user: Any, relying_party: RelyingParty) -> Grant | None:
-    return Grant.objects.filter(user=user, relying_party=relying_party).first()
+    """The user's grant for ``relying_party``, or ``None``.
+
+    One query that also loads the user's profile, which the token's
+    ``picture`` claim needs (a LEFT JOIN of both on the user row, so it works
+    for a first sign-in too).
+    """
+    condition = Q(fedcm_grants__relying_party=relying_party)
+    row = (
+        user._meta.model._default_manager.filter(pk=user.pk)
+        .annotate(_fedcm_grant=FilteredRelation("fedcm_grants", condition=condition))
+        .values_list(*profile_lookups(), *(f"_fedcm_grant__{c}" for c in _GRANT_COLUMNS))
+        .first()
+    )
+    if row is None:  # the user row is gone
+        return None
+    prime_profile(user, row[: len(PROFILE_COLUMNS)])
+    values = row[len(PROFILE_COLUMNS) :]
+    if values[_GRANT_COLUMNS.index("id")] is None:
+        return None
+    grant = Grant.from_db(user._state.db, list(_GRANT_COLUMNS), list(values))
+    Grant.user.field.set_cached_value(grant, user)
+    Grant.relying_party.field.set_cached_value(grant, relying_party)
+    return grant
 
 
 def record_grant(
@@ -39,30 +92,48 @@ def record_grant(
     fields: Iterable[str] = (),
     scopes: Iterable[str] = (),
     request: HttpRequest | None = None,
-) -> Grant:
-    """Create or refresh the grant, widening disclosed fields/scopes (never narrowing)."""
+    known: Grant | None = UNREAD,
+) -> None:
+    """Create or refresh the grant, widening disclosed fields/scopes (never
+    narrowing what ``known`` holds).
+
+    ``known`` is the grant as the caller already read it (``None``: there was
+    none), to save reading it again. Nothing is written when it already
+    covers ``fields`` and ``scopes`` and was used within
+    :data:`LAST_USED_RESOLUTION`. Otherwise one statement, an upsert
+    (``INSERT ... ON CONFLICT (user, relying_party) DO UPDATE``), so whatever
+    happened since the read (another first sign-in, a disconnect deleting the
+    grant) it neither fails nor needs a transaction.
+    """
     fields, scopes = set(fields), set(scopes)
-    grant = get_grant(user, relying_party)
-    if grant is None:
-        try:
-            with transaction.atomic():
-                grant = Grant.objects.create(
-                    user=user,
-                    relying_party=relying_party,
-                    disclosed_fields=sorted(fields),
-                    scopes=sorted(scopes),
-                )
-        except IntegrityError:  # a concurrent first sign-in created it
-            grant = Grant.objects.get(user=user, relying_party=relying_party)
-        else:
-            signals.grant_created.send(
-                sender=Grant, request=request, user=user, relying_party=relying_party, grant=grant
-            )
-            return grant
-    grant.disclosed_fields = sorted(set(grant.disclosed_fields) | fields)
-    grant.scopes = sorted(set(grant.scopes) | scopes)
-    grant.save(update_fields=["disclosed_fields", "scopes", "last_used_at"])
-    return grant
+    if known is UNREAD:
+        known = get_grant(user, relying_party)
+    now = timezone.now()
+    if known is not None:
+        fresh = now - known.last_used_at < LAST_USED_RESOLUTION
+        if fresh and fields <= set(known.disclosed_fields) and scopes <= set(known.scopes):
+            return
+        fields |= set(known.disclosed_fields)
+        scopes |= set(known.scopes)
+    grant = Grant(
+        user=user,
+        relying_party=relying_party,
+        disclosed_fields=sorted(fields),
+        scopes=sorted(scopes),
+        last_used_at=now,
+    )
+    Grant.objects.bulk_create(
+        [grant],
+        update_conflicts=True,
+        unique_fields=["user", "relying_party"],
+        update_fields=["disclosed_fields", "scopes", "last_used_at"],
+    )
+    if known is None:
+        # Sent by each of two simultaneous first sign-ins: receivers must
+        # tolerate a repeat (docs/signals.md).
+        signals.grant_created.send(
+            sender=Grant, request=request, user=user, relying_party=relying_party, grant=grant
+        )
 
 
 def revoke_grant(

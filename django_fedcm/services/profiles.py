@@ -6,7 +6,7 @@ Edits made by someone (the admin's profile forms) go through
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -22,6 +22,29 @@ def get_profile(user: Any) -> AccountProfile:
     except AccountProfile.DoesNotExist:
         profile = AccountProfile(user=user)
     return profile
+
+
+#: The profile's columns as ``values_list()`` names them from the user model,
+#: so another query can fetch the profile alongside what it reads.
+PROFILE_COLUMNS: tuple[str, ...] = tuple(f.attname for f in AccountProfile._meta.concrete_fields)
+
+
+def profile_lookups(prefix: str = "fedcm_profile__") -> list[str]:
+    return [prefix + column for column in PROFILE_COLUMNS]
+
+
+def prime_profile(user: Any, values: Sequence[Any]) -> None:
+    """Attach the profile read by another query (``values`` in
+    :data:`PROFILE_COLUMNS` order, all ``None`` when the user has none) to
+    ``user``, so :func:`get_profile` needs no query of its own."""
+    # _meta, not type(): request.user is a SimpleLazyObject.
+    descriptor = user._meta.model.fedcm_profile
+    if values[PROFILE_COLUMNS.index("user_id")] is None:
+        descriptor.related.set_cached_value(user, None)  # get_profile: unsaved default
+        return
+    profile = AccountProfile.from_db(user._state.db, list(PROFILE_COLUMNS), list(values))
+    AccountProfile.user.field.set_cached_value(profile, user)
+    descriptor.related.set_cached_value(user, profile)
 
 
 def get_or_create_profile(user: Any) -> AccountProfile:

@@ -156,6 +156,7 @@ def view(request: HttpRequest, relying_party: RelyingParty, form: QueryDict) -> 
             params=params,
             fields=token_fields,
             origin=origin,
+            grant=grant,
         )
     except NoActiveKey:
         logger.error("FedCM id assertion refused: no active signing key (run fedcm_keys rotate)")

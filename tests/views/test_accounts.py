@@ -10,13 +10,14 @@ from typing import Any
 import pytest
 
 from django_fedcm.adapter import DefaultFedCMAdapter, get_adapter
+from django_fedcm.models import Grant, RelyingParty
 from django_fedcm.services import grants
 from django_fedcm.views.accounts import is_valid_account
 
 pytestmark = pytest.mark.django_db
 
-#: Session, user (AuthenticationMiddleware), profile, approved clients.
-SIGNED_IN_QUERIES = 4
+#: Session, user (AuthenticationMiddleware), the profile with the approved clients.
+SIGNED_IN_QUERIES = 3
 
 
 class NoAccountsAdapter(DefaultFedCMAdapter):
@@ -196,6 +197,35 @@ def test_accounts_query_count_does_not_grow_with_clients(
     with django_assert_num_queries(SIGNED_IN_QUERIES):
         response = fedcm_get("accounts")
     assert len(response.json()["accounts"][0]["approved_clients"]) == clients
+
+
+@pytest.mark.checklist(18)
+def test_accounts_cost_two_queries_with_cached_db_sessions_and_1000_grants(
+    fedcm_get: Callable[..., Any],
+    fedcm_make_user: Callable[..., Any],
+    client: Any,
+    settings: Any,
+    django_assert_num_queries: Any,
+) -> None:
+    from oauth2_provider.models import get_application_model
+
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    user = fedcm_make_user("carol", login_hints=["carol"])
+    application_model = get_application_model()
+    applications = application_model.objects.bulk_create(
+        application_model(client_id=f"bulk-{i:04}", name="bulk", client_type="public")
+        for i in range(1000)
+    )
+    parties = RelyingParty.objects.bulk_create(RelyingParty(application=a) for a in applications)
+    parties[0].enabled = False
+    parties[0].save()
+    Grant.objects.bulk_create(Grant(user=user, relying_party=rp) for rp in parties)
+    client.force_login(user)
+    fedcm_get("accounts")  # the session, now in the cache
+    with django_assert_num_queries(2):  # user, the profile with the approved clients
+        account = fedcm_get("accounts").json()["accounts"][0]
+    assert account["approved_clients"] == [f"bulk-{i:04}" for i in range(1, 1000)]
+    assert account["login_hints"] == ["carol"]
 
 
 @pytest.mark.checklist(21)

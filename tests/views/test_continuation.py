@@ -258,10 +258,9 @@ def test_query_counts(client: Client, continue_on: str, django_assert_num_querie
     # session, user, continuation (client joined)
     with django_assert_num_queries(3):
         assert get(client, continue_on).status_code == 200
-    # continuation, session, user; then savepoint + claim (view), savepoint +
-    # grant lookup (issue_assertion), savepoint + insert + release (record_grant),
-    # release, release
-    with django_assert_num_queries(12):
+    # continuation, session, user; then in the view's transaction: savepoint,
+    # claim, the grant with the profile, the grant upsert, release
+    with django_assert_num_queries(8):
         assert post(client, continue_on, "allow").status_code == 200
 
 
