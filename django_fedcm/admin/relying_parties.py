@@ -88,7 +88,9 @@ class RelyingPartyFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
         # A new registration: the application's name, origins and redirect
         # URIs must pass the service's rules too (for a stored one the
         # application form checks them). Without origins the id assertion
-        # endpoint would refuse every request of the client.
+        # endpoint refuses every request of the client, as it matches the
+        # Origin header exactly
+        # (https://w3c-fedid.github.io/FedCM/#idp-api-id-assertion-endpoint).
         try:
             registrations.clean_registration(registrations.application_data(self.instance))
         except ValidationError as exc:

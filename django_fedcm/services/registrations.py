@@ -43,7 +43,8 @@ from django_fedcm.internal.origins import normalize_origin, validate_origin_list
 from django_fedcm.models import RelyingParty
 from django_fedcm.services import audit
 
-#: Hosts that count as a secure context over plain http (W3C Secure Contexts §3.1).
+#: Hosts that count as a secure context over plain http
+#: (https://w3c.github.io/webappsec-secure-contexts/#is-origin-trustworthy).
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 #: Editable fields stored on the OAuth application.
