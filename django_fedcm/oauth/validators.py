@@ -21,11 +21,15 @@ authorization-code flow (and its userinfo endpoint):
 * Authorization codes minted by the id assertion endpoint
   (:mod:`django_fedcm.oauth.fedcm_code`) have no redirect URI; the token
   request omits ``redirect_uri`` and the code's FedCM marker stands in.
+* A code presented twice revokes the tokens issued from it, refreshed ones
+  included (RFC 6749 §4.1.2), and a ``redirect_uri`` that differs from the
+  code's is ``invalid_grant`` (RFC 6749 §5.2).
 """
 
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,7 +39,7 @@ from django.db import router, transaction
 from django.http import HttpRequest
 from django.utils import dateformat, timezone
 from jwcrypto import jwk, jwt
-from oauth2_provider.models import get_grant_model, get_id_token_model
+from oauth2_provider.models import get_grant_model, get_id_token_model, get_refresh_token_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 
@@ -44,6 +48,7 @@ from django_fedcm.conf import fedcm_settings
 from django_fedcm.oauth import capabilities
 from django_fedcm.oauth import scopes as scope_map
 from django_fedcm.oauth.fedcm_code import REDIRECT_MARKER_PREFIX
+from django_fedcm.oauth.throttle import ClientThrottleMixin
 from django_fedcm.services import discovery, grants, keys
 
 #: Claims the ID token carries; advertised in discovery (``claims_supported``).
@@ -57,6 +62,17 @@ SUPPORTED_CLAIMS = [
     "preferred_username",
     "picture",
 ]
+
+
+#: Namespace of the refresh-token families derived from authorization codes.
+_CODE_FAMILY_NAMESPACE = uuid.UUID("0c5f2a52-3c1e-4a4e-9f0e-6d1f1b7e2a90")
+
+
+def code_family(code: str) -> uuid.UUID:
+    """The refresh-token family (DOT's ``RefreshToken.token_family``) of the
+    tokens issued from ``code``. Derived from the code itself, so a replay
+    finds them after DOT has deleted the used code; refreshes keep the family."""
+    return uuid.uuid5(_CODE_FAMILY_NAMESPACE, code)
 
 
 def relying_party_of(application: Any) -> Any:
@@ -87,7 +103,9 @@ def _require_signing_key(request: Any, scopes: Any) -> None:
         raise SigningKeyUnavailable(request=request) from None
 
 
-class FedCMOAuth2Validator(OAuth2Validator):  # type: ignore[misc]
+# ClientThrottleMixin: failed client authentication is throttled like sign-ins
+# (docs/security.md#brute-force-protection).
+class FedCMOAuth2Validator(ClientThrottleMixin, OAuth2Validator):  # type: ignore[misc]
     # We filter claims by scope ourselves (scopes → fields → adapter claims).
     oidc_claim_scope = None
 
@@ -195,7 +213,44 @@ class FedCMOAuth2Validator(OAuth2Validator):  # type: ignore[misc]
         valid = bool(super().validate_code(client_id, code, client, request, *args, **kwargs))
         if valid:
             _require_signing_key(request, request.scopes)
+        else:
+            # RFC 6749 §4.1.2: a code used more than once is refused and the
+            # tokens issued from it revoked (the first exchange may have been
+            # an attacker's). An unknown or expired code has no family: no-op.
+            get_refresh_token_model().revoke_family(code_family(code))
         return valid
+
+    def confirm_redirect_uri(
+        self,
+        client_id: str,
+        code: str,
+        redirect_uri: str,
+        client: Any,
+        request: Any,
+        *args: Any,
+        **kwargs: Any,
+    ) -> bool:
+        """A ``redirect_uri`` other than the one the code was issued for is
+        ``invalid_grant`` (RFC 6749 §5.2), not oauthlib's ``invalid_request``."""
+        if not super().confirm_redirect_uri(
+            client_id, code, redirect_uri, client, request, *args, **kwargs
+        ):
+            raise errors.InvalidGrantError(description="Mismatching redirect URI.", request=request)
+        return True
+
+    def _create_refresh_token(
+        self, request: Any, refresh_token_code: str, access_token: Any, previous_refresh_token: Any
+    ) -> Any:
+        """A code's first refresh token gets the code's family (:func:`code_family`)."""
+        refresh_token = super()._create_refresh_token(
+            request, refresh_token_code, access_token, previous_refresh_token
+        )
+        if previous_refresh_token is None and request.grant_type == "authorization_code":
+            refresh_token.token_family = code_family(request.code)
+            type(refresh_token).objects.filter(pk=refresh_token.pk).update(
+                token_family=refresh_token.token_family
+            )
+        return refresh_token
 
     def validate_refresh_token(
         self, refresh_token: str, client: Any, request: Any, *args: Any, **kwargs: Any

@@ -202,6 +202,26 @@ def test_35_code_is_single_use(client: Client, fedcm_returning: Any, fedcm_pkce:
 
 
 @pytest.mark.checklist(35)
+def test_35_replayed_code_revokes_the_tokens_issued_from_it(
+    client: Client, fedcm_returning: Any, fedcm_pkce: PKCE
+) -> None:
+    code = assertion(client, fedcm_returning, oauth_params(fedcm_pkce)).json()["token"]
+    tokens = exchange(code, fedcm_pkce.verifier).json()
+    assert exchange(code, fedcm_pkce.verifier).json()["error"] == "invalid_grant"
+    bearer = f"Bearer {tokens['access_token']}"
+    assert Client().get("/o/userinfo/", HTTP_AUTHORIZATION=bearer).status_code == 401
+    refreshed = Client().post(
+        "/o/token/",
+        {
+            "grant_type": "refresh_token",
+            "refresh_token": tokens["refresh_token"],
+            "client_id": "rp-client",
+        },
+    )
+    assert refreshed.json()["error"] == "invalid_grant"
+
+
+@pytest.mark.checklist(35)
 def test_35_code_is_short_lived(client: Client, fedcm_returning: Any, fedcm_pkce: PKCE) -> None:
     code = assertion(client, fedcm_returning, oauth_params(fedcm_pkce)).json()["token"]
     CodeGrant.objects.filter(code=code).update(expires=timezone.now() - timedelta(seconds=1))
@@ -242,7 +262,7 @@ def test_fedcm_code_cannot_be_redeemed_as_a_redirect_flow_code(
     code = assertion(client, fedcm_returning, oauth_params(fedcm_pkce)).json()["token"]
     response = exchange(code, fedcm_pkce.verifier, redirect_uri="https://rp.test/callback")
     assert response.status_code == 400
-    assert "access_token" not in response.json()
+    assert response.json()["error"] == "invalid_grant"  # RFC 6749 §5.2
 
 
 # --------------------------------------------------------------------------- bad params

@@ -17,7 +17,7 @@ from django_fedcm import rp
 from django_fedcm.adapter import get_adapter
 from django_fedcm.models import Grant, RelyingParty
 from django_fedcm.services import grants, keys
-from tests.oauth.conftest import PKCE, query
+from tests.oauth.conftest import PKCE, make_pkce, query
 
 
 def approve(browser: Client, pkce: PKCE, scope: str = "openid profile email") -> str:
@@ -254,6 +254,94 @@ def test_reused_code_is_invalid_grant(
     again = exchange(fedcm_token_request, code, fedcm_pkce.verifier)
     assert again.status_code == 400
     assert again.json()["error"] == "invalid_grant"
+
+
+def userinfo(access_token: str) -> int:
+    response = Client().get("/o/userinfo/", HTTP_AUTHORIZATION=f"Bearer {access_token}")
+    return int(response.status_code)
+
+
+def refresh(post: Callable[..., Any], refresh_token: str) -> Any:
+    return post(grant_type="refresh_token", refresh_token=refresh_token, client_id="rp-client")
+
+
+def test_replayed_code_revokes_the_tokens_issued_from_it(
+    fedcm_rp: RelyingParty,
+    fedcm_signing_key: Any,
+    fedcm_browser: Client,
+    fedcm_pkce: PKCE,
+    fedcm_token_request: Callable[..., Any],
+) -> None:
+    # RFC 6749 §4.1.2: a code used twice is refused and the tokens issued
+    # from it are revoked (the first exchange may have been the attacker's).
+    code = approve(fedcm_browser, fedcm_pkce)
+    first = exchange(fedcm_token_request, code, fedcm_pkce.verifier).json()
+    rotated = refresh(fedcm_token_request, first["refresh_token"]).json()
+    assert userinfo(rotated["access_token"]) == 200
+
+    again = exchange(fedcm_token_request, code, fedcm_pkce.verifier)
+
+    assert again.status_code == 400
+    assert again.json()["error"] == "invalid_grant"
+    assert "access_token" not in again.json()
+    # Every token descending from the code is dead, refreshed ones included.
+    assert userinfo(first["access_token"]) == 401
+    assert userinfo(rotated["access_token"]) == 401
+    for token in (first["refresh_token"], rotated["refresh_token"]):
+        assert refresh(fedcm_token_request, token).json()["error"] == "invalid_grant"
+
+
+def test_replayed_code_leaves_tokens_from_other_codes(
+    fedcm_rp: RelyingParty,
+    fedcm_signing_key: Any,
+    fedcm_browser: Client,
+    fedcm_pkce: PKCE,
+    fedcm_token_request: Callable[..., Any],
+) -> None:
+    replayed = approve(fedcm_browser, fedcm_pkce)
+    exchange(fedcm_token_request, replayed, fedcm_pkce.verifier)
+    other_pkce = make_pkce()
+    other = exchange(
+        fedcm_token_request, approve(fedcm_browser, other_pkce), other_pkce.verifier
+    ).json()
+
+    exchange(fedcm_token_request, replayed, fedcm_pkce.verifier)
+
+    assert userinfo(other["access_token"]) == 200
+    assert refresh(fedcm_token_request, other["refresh_token"]).status_code == 200
+
+
+def test_unknown_code_is_invalid_grant_and_revokes_nothing(
+    fedcm_code_flow: Callable[..., dict[str, Any]],
+    fedcm_pkce: PKCE,
+    fedcm_token_request: Callable[..., Any],
+) -> None:
+    body = fedcm_code_flow()
+    response = exchange(fedcm_token_request, "never-issued", fedcm_pkce.verifier)
+    assert response.json()["error"] == "invalid_grant"
+    assert userinfo(body["access_token"]) == 200
+
+
+def test_redirect_uri_mismatch_at_the_token_endpoint_is_invalid_grant(
+    fedcm_rp: RelyingParty,
+    fedcm_signing_key: Any,
+    fedcm_browser: Client,
+    fedcm_pkce: PKCE,
+    fedcm_token_request: Callable[..., Any],
+) -> None:
+    # RFC 6749 §5.2: the redirection URI does not match the one the code was
+    # issued to: invalid_grant (oauthlib answers invalid_request).
+    fedcm_rp.application.redirect_uris = "https://rp.test/callback https://rp.test/other"
+    fedcm_rp.application.save()
+    code = approve(fedcm_browser, fedcm_pkce)
+    for redirect_uri in ("https://rp.test/other", "https://evil.test/callback"):
+        response = exchange(
+            fedcm_token_request, code, fedcm_pkce.verifier, redirect_uri=redirect_uri
+        )
+        assert response.status_code == 400
+        assert response.json()["error"] == "invalid_grant"
+    # The code was not used up by the refused requests.
+    assert exchange(fedcm_token_request, code, fedcm_pkce.verifier).status_code == 200
 
 
 def test_code_for_another_client_is_invalid_grant(
