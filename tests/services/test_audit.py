@@ -14,10 +14,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_record_stores_actor_target_and_changes(fedcm_user: Any, fedcm_rp: RelyingParty) -> None:
-    event = audit.record(fedcm_user, "relying_party.changed", fedcm_rp, {"fields": ["enabled"]})
+    event = audit.record(fedcm_user, "relying_party.updated", fedcm_rp, {"fields": ["enabled"]})
     event.refresh_from_db()
     assert event.actor == fedcm_user
-    assert event.action == "relying_party.changed"
+    assert event.action == "relying_party.updated"
     assert event.target_type == "django_fedcm.relyingparty"
     assert event.target_id == str(fedcm_rp.pk)
     assert event.target_repr == "Demo RP"
@@ -26,7 +26,7 @@ def test_record_stores_actor_target_and_changes(fedcm_user: Any, fedcm_rp: Relyi
 
 @pytest.mark.parametrize("actor", [None, AnonymousUser()])
 def test_record_without_a_signed_in_actor(actor: Any, fedcm_rp: RelyingParty) -> None:
-    event = audit.record(actor, "relying_party.changed", fedcm_rp)
+    event = audit.record(actor, "relying_party.updated", fedcm_rp)
     assert event.actor is None and event.changes == {}
 
 
