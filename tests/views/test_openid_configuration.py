@@ -7,6 +7,10 @@ from typing import Any
 
 import pytest
 from django.test import Client, RequestFactory
+from django.urls import URLPattern, URLResolver, include, path
+from oauth2_provider import views as dot_views
+
+from django_fedcm.views import openid_configuration
 
 pytestmark = pytest.mark.django_db
 
@@ -142,8 +146,6 @@ def test_rfc8414_metadata_without_oidc_keeps_the_oauth_members(
 def test_rfc8414_metadata_404_when_the_oauth_urls_are_not_mounted(
     client: Client, settings: Any
 ) -> None:
-    from django_fedcm.views import openid_configuration
-
     settings.ROOT_URLCONF = "tests.views.urls_without_oauth"
     response = openid_configuration.authorization_server_view(
         RequestFactory().get("/.well-known/oauth-authorization-server")
@@ -159,5 +161,63 @@ def test_authorization_response_iss_is_advertised_when_dot_sends_it(
         **settings.OAUTH2_PROVIDER,
         "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
     }
-    for path in ("/.well-known/openid-configuration", "/o/.well-known/oauth-authorization-server"):
-        assert get(client, path).json()["authorization_response_iss_parameter_supported"] is True
+    for document in (
+        "/.well-known/openid-configuration",
+        "/o/.well-known/oauth-authorization-server",
+    ):
+        assert get(client, document).json()["authorization_response_iss_parameter_supported"]
+
+
+#: A project mounting DOT's authorization, token and RP-initiated logout
+#: endpoints only (with DOT's own views, under ``o/``).
+urlpatterns: list[URLPattern | URLResolver] = [
+    path(
+        "o/",
+        include(
+            (
+                [
+                    path("authorize/", dot_views.AuthorizationView.as_view(), name="authorize"),
+                    path("token/", dot_views.TokenView.as_view(), name="token"),
+                    path(
+                        "logout/",
+                        dot_views.RPInitiatedLogoutView.as_view(),
+                        name="rp-initiated-logout",
+                    ),
+                ],
+                "oauth2_provider",
+            )
+        ),
+    ),
+    path("", include("django_fedcm.urls")),
+]
+
+
+def test_endpoints_the_project_does_not_mount_are_not_advertised(
+    client: Client, settings: Any, fedcm_signing_key: Any
+) -> None:
+    settings.ROOT_URLCONF = __name__
+    data = get(client).json()
+    assert data["token_endpoint"] == "https://idp.test/o/token/"
+    for absent in (
+        "userinfo_endpoint",
+        "end_session_endpoint",  # mounted, but DOT's logout is off
+        "revocation_endpoint",
+        "revocation_endpoint_auth_methods_supported",
+        "introspection_endpoint",
+        "introspection_endpoint_auth_methods_supported",
+    ):
+        assert absent not in data
+
+
+def test_rp_initiated_logout_is_advertised_only_where_mounted(
+    client: Client, settings: Any, fedcm_signing_key: Any
+) -> None:
+    # A project on DOT's own URLs may offer RP-initiated logout;
+    # django_fedcm.oauth.urls does not mount it (docs/oauth-and-fedcm.md).
+    settings.OAUTH2_PROVIDER = {
+        **settings.OAUTH2_PROVIDER,
+        "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    }
+    assert "end_session_endpoint" not in get(client).json()
+    settings.ROOT_URLCONF = __name__
+    assert get(client).json()["end_session_endpoint"] == "https://idp.test/o/logout/"
