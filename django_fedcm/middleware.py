@@ -1,15 +1,24 @@
-"""``LoginStatusMiddleware``: writes the ``Set-Login`` header
-(https://w3c-fedid.github.io/login-status/#login-status-http; docs/login-status.md).
+"""The app's middleware.
 
-Add it after ``AuthenticationMiddleware``::
+* ``LoginStatusMiddleware`` writes the ``Set-Login`` header
+  (https://w3c-fedid.github.io/login-status/#login-status-http; docs/login-status.md).
+* ``FormCharsetMiddleware`` answers ``400`` to a form POST in a charset Django
+  refuses, on this app's URLs, before Django's own error path turns it into an
+  unhandled exception (docs/security.md, "Form bodies in another charset").
+
+``LoginStatusMiddleware`` goes after ``AuthenticationMiddleware``;
+``FormCharsetMiddleware`` anywhere (it runs before every view middleware's
+``process_view``, wherever it is listed)::
 
     MIDDLEWARE = [
+        "django.middleware.security.SecurityMiddleware",
+        "django_fedcm.middleware.FormCharsetMiddleware",
         ...,
         "django.contrib.auth.middleware.AuthenticationMiddleware",
         "django_fedcm.middleware.LoginStatusMiddleware",
     ]
 
-It emits
+``LoginStatusMiddleware`` emits
 
 * the status a sign-in or sign-out recorded on the request
   (:mod:`django_fedcm.services.login_status`), on any response, redirects included;
@@ -20,7 +29,7 @@ It emits
 
 JSON and other non-HTML responses (the FedCM endpoints themselves) never
 touch the session here, so the public, cookieless endpoints stay query-free
-and gain no ``Vary: Cookie``. Sync and async capable, like
+and gain no ``Vary: Cookie``. Both are sync and async capable, like
 django-cors-headers' middleware.
 """
 
@@ -31,8 +40,9 @@ from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from django.http.response import HttpResponseBase
+from django.urls import Resolver404, resolve
 
 from django_fedcm.conf import fedcm_settings
 from django_fedcm.services.login_status import HEADER, LOGGED_IN, REASSERT_EXEMPT, get_login_status
@@ -101,3 +111,72 @@ class LoginStatusMiddleware:
             if user.is_authenticated:
                 response[HEADER] = LOGGED_IN
         return response
+
+
+#: ``app_name`` of the URLconfs this app ships (FedCM, the OAuth door, the REST API).
+APP_NAMES = frozenset({"django_fedcm", "oauth2_provider", "django_fedcm_api"})
+
+
+def declares_refused_charset(request: HttpRequest) -> bool:
+    """A urlencoded POST declaring a charset other than UTF-8: the body that
+    makes ``request.POST`` raise ``BadRequest`` (https://code.djangoproject.com/ticket/34709).
+    Decided from the headers alone; the body is not read."""
+    encoding = request.encoding  # the declared charset, when Python knows it
+    return (
+        request.method == "POST"
+        and request.content_type == "application/x-www-form-urlencoded"
+        and encoding is not None
+        and encoding.lower() != "utf-8"
+    )
+
+
+def is_app_url(request: HttpRequest) -> bool:
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return False
+    return not APP_NAMES.isdisjoint(match.app_names)
+
+
+def refuse_form_charset(request: HttpRequest) -> HttpResponseBase | None:
+    """``400 invalid_request`` for :func:`declares_refused_charset` on this
+    app's URLs, else ``None``.
+
+    Django's answer to that ``BadRequest`` is its 400 view, which is wrapped in
+    ``requires_csrf_token``: it re-runs the CSRF check, which reads
+    ``request.POST`` again and raises again, and so does the 500 view, so the
+    exception escapes Django (the WSGI server answers its bare 500). Any such
+    POST with a CSRF cookie gets there, also on CSRF-exempt views that read
+    the form. Browsers never declare a charset on a urlencoded form, so only
+    crafted requests are refused. Other URLs are the project's to decide.
+    """
+    if not declares_refused_charset(request) or not is_app_url(request):
+        return None
+    response = JsonResponse({"error": "invalid_request"}, status=400)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class FormCharsetMiddleware:
+    """Answers :func:`refuse_form_charset` before any middleware or view reads the body."""
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+        self.async_mode = iscoroutinefunction(self.get_response)
+        if self.async_mode:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.async_mode:
+            return self.__acall__(request)
+        return refuse_form_charset(request) or self.get_response(request)
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        refused = refuse_form_charset(request)
+        if refused is not None:
+            return refused
+        awaitable: Awaitable[HttpResponseBase] = self.get_response(request)
+        return await awaitable

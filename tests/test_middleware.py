@@ -10,11 +10,16 @@ from typing import Any
 import pytest
 from asgiref.sync import async_to_sync, iscoroutinefunction
 from django.contrib.auth import get_user_model, login, logout
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.test import AsyncRequestFactory, Client, RequestFactory
 from django.urls import path
 
-from django_fedcm.middleware import LoginStatusMiddleware
+from django_fedcm.middleware import (
+    FormCharsetMiddleware,
+    LoginStatusMiddleware,
+    refuse_form_charset,
+)
 from django_fedcm.services.login_status import (
     LOGGED_IN,
     LOGGED_OUT,
@@ -214,3 +219,106 @@ def test_middleware_without_authentication_middleware_does_not_fail() -> None:
     request = RequestFactory().get("/")
     request.COOKIES["sessionid"] = "s"
     assert "Set-Login" not in middleware(request)
+
+
+# --------------------------------------------------------------------------- FormCharsetMiddleware
+
+URLENCODED = "application/x-www-form-urlencoded"
+CSRF_TOKEN = "a" * 32
+APP_POSTS = [
+    "/fedcm/login",
+    "/fedcm/connected-apps",
+    "/fedcm/continue/ref",
+    "/fedcm/assertion",
+    "/o/authorize/",
+    "/o/token/",
+]
+
+
+def form_post(client: Client, path: str, charset: str) -> Any:
+    """What a crafted client can send: a CSRF cookie and token, and a charset
+    no browser declares on a form."""
+    client.cookies["csrftoken"] = CSRF_TOKEN
+    return client.generic(
+        "POST",
+        path,
+        f"csrfmiddlewaretoken={CSRF_TOKEN}&client_id=rp-client".encode(),
+        content_type=f"{URLENCODED}; charset={charset}",
+        HTTP_REFERER="https://idp.test/",  # CSRF over HTTPS checks it
+        **IDP,
+    )
+
+
+@pytest.mark.urls("tests.urls")
+def test_django_alone_crashes_on_a_form_in_another_charset(settings: Any) -> None:
+    """Django's bug (docs/security.md): its 400 view re-runs the CSRF check,
+    which reads request.POST and raises again; the exception escapes the
+    handler. If this starts to pass, Django fixed it: update the docs."""
+    settings.MIDDLEWARE = [
+        m for m in settings.MIDDLEWARE if not m.endswith("FormCharsetMiddleware")
+    ]
+    client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    with pytest.raises(BadRequest):
+        form_post(client, "/fedcm/login", "latin-1")
+
+
+@pytest.mark.urls("tests.urls")
+@pytest.mark.parametrize("path", APP_POSTS)
+@pytest.mark.parametrize("charset", ["latin-1", "ascii", "utf8", "UTF-16"])
+def test_app_urls_answer_400_to_a_form_in_another_charset(path: str, charset: str) -> None:
+    response = form_post(Client(enforce_csrf_checks=True), path, charset)
+    assert response.status_code == 400
+    assert response.json() == {"error": "invalid_request"}
+    assert response["Cache-Control"] == "no-store"
+
+
+@pytest.mark.urls("tests.urls")
+@pytest.mark.parametrize("charset", ["utf-8", "UTF-8", "no-such-charset"])
+def test_utf8_and_unknown_charsets_reach_the_view(charset: str) -> None:
+    """Django decodes these as UTF-8 (an unknown charset is ignored)."""
+    response = form_post(Client(enforce_csrf_checks=True), "/fedcm/login", charset)
+    assert response.status_code == 200  # the sign-in form again: no credentials
+
+
+@pytest.mark.urls("tests.urls")
+def test_other_urls_and_requests_are_left_alone() -> None:
+    factory = RequestFactory()
+    latin1 = f"{URLENCODED}; charset=latin-1"
+    assert refuse_form_charset(factory.post("/admin/login/", "a=b", content_type=latin1)) is None
+    assert refuse_form_charset(factory.post("/no-such-url", "a=b", content_type=latin1)) is None
+    assert refuse_form_charset(factory.generic("PUT", "/fedcm/login", b"", latin1)) is None
+    multipart = "multipart/form-data; boundary=x; charset=latin-1"
+    assert refuse_form_charset(factory.post("/fedcm/login", b"", content_type=multipart)) is None
+
+
+@pytest.mark.urls("tests.urls")
+def test_the_body_is_not_read() -> None:
+    request = RequestFactory().post(
+        "/fedcm/login", "a=b", content_type=f"{URLENCODED}; charset=latin-1"
+    )
+    assert refuse_form_charset(request) is not None
+    assert not request._read_started  # type: ignore[attr-defined]
+
+
+@pytest.mark.urls("tests.urls")
+def test_form_charset_middleware_sync_and_async() -> None:
+    assert FormCharsetMiddleware.sync_capable and FormCharsetMiddleware.async_capable
+    passed = HttpResponse("view")
+    sync = FormCharsetMiddleware(sync_view(None, passed))
+    asynchronous = FormCharsetMiddleware(async_view(None, passed))
+    assert iscoroutinefunction(asynchronous) and not iscoroutinefunction(sync)
+    latin1 = f"{URLENCODED}; charset=latin-1"
+    assert (
+        sync(RequestFactory().post("/fedcm/login", "a=b", content_type=latin1)).status_code == 400
+    )
+    assert sync(RequestFactory().post("/fedcm/login", "a=b", content_type=URLENCODED)) is passed
+    refused = async_to_sync(asynchronous)(
+        AsyncRequestFactory().post("/fedcm/login", "a=b", content_type=latin1)
+    )
+    assert refused.status_code == 400
+    assert (
+        async_to_sync(asynchronous)(
+            AsyncRequestFactory().post("/fedcm/login", "a=b", content_type=URLENCODED)
+        )
+        is passed
+    )
