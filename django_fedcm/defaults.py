@@ -36,6 +36,7 @@ __all__ = [
     "RP_CREATE_USERS",
     "RP_ISSUER",
     "RP_JWKS_CACHE_SECONDS",
+    "RP_JWKS_MAX_BYTES",
     "RP_JWKS_MIN_REFETCH_INTERVAL",
     "RP_JWKS_TIMEOUT",
     "RP_JWKS_URI",
@@ -91,5 +92,7 @@ RP_LEEWAY: int = 30
 RP_JWKS_CACHE_SECONDS: float = 300
 #: Fewest seconds between two JWKS fetches (unknown ``kid``, failed fetch).
 RP_JWKS_MIN_REFETCH_INTERVAL: float = 30
-#: Seconds one JWKS fetch may take.
+#: Seconds one JWKS fetch may take in all: connect, TLS, redirects and the whole body.
 RP_JWKS_TIMEOUT: float = 5
+#: Largest JWKS document accepted (bytes): bounds memory for hostile input.
+RP_JWKS_MAX_BYTES: int = 256 * 1024

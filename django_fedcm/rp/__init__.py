@@ -17,6 +17,8 @@ same issuer (docs/oauth-and-fedcm.md). Modules (docs/rp-integration.md):
 
 * :mod:`~django_fedcm.rp.verifier`: :class:`IdTokenVerifier`;
 * :mod:`~django_fedcm.rp.jwks`: :class:`JWKSClient`, the cached key set;
+* :mod:`~django_fedcm.rp.fetch`: its standard-library HTTP GET, bounded in
+  time and size;
 * :mod:`~django_fedcm.rp.exceptions`: one :class:`TokenVerificationError`
   subclass per failure;
 * :mod:`~django_fedcm.rp.backends`: a Django authentication backend (import

@@ -1,63 +1,40 @@
 """The JWKS client: fetches and caches an identity provider's public keys.
 
-Standard library HTTP only (``urllib``), so the verifier works outside Django.
-Defaults come from :mod:`django_fedcm.defaults`.
+Standard library HTTP only (:mod:`django_fedcm.rp.fetch`), so the verifier
+works outside Django. Defaults come from :mod:`django_fedcm.defaults`.
 """
 
 from __future__ import annotations
 
-import http.client
+import functools
 import json
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterable
-from typing import Any
+from dataclasses import dataclass, field
 
 from jwcrypto import jwk
 from jwcrypto.common import JWException
 
 from django_fedcm import defaults
+from django_fedcm.rp import fetch as _http
 from django_fedcm.rp.exceptions import JWKSFetchError, UnknownKey
 
 __all__ = ["MAX_JWKS_BYTES", "Fetch", "JWKSClient"]
 
-#: Largest JWKS document accepted: bounds memory for hostile input.
-MAX_JWKS_BYTES = 256 * 1024
+#: Largest JWKS document accepted by default (:data:`django_fedcm.defaults.RP_JWKS_MAX_BYTES`).
+MAX_JWKS_BYTES = defaults.RP_JWKS_MAX_BYTES
 
+#: ``fetch(url, timeout) -> bytes``; ``timeout`` is the whole fetch's deadline in seconds.
 Fetch = Callable[[str, float], bytes]
 
 
-class _HTTPRedirectsOnly(urllib.request.HTTPRedirectHandler):
-    """Follow redirects to HTTPS, or HTTP to HTTP, only: urllib would also follow
-    one to ``ftp://`` (a request to any host the RP's server can reach) and
-    from HTTPS down to HTTP."""
+@dataclass
+class _Flight:
+    """One fetch in progress: the others wait for it, at most until its deadline."""
 
-    def redirect_request(
-        self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str
-    ) -> Any:
-        target = newurl.lower()
-        if not (
-            target.startswith("https://")
-            or (target.startswith("http://") and req.full_url.lower().startswith("http://"))
-        ):
-            raise urllib.error.URLError("JWKS redirect to a non-HTTP(S) or downgraded URL")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-_OPENER = urllib.request.build_opener(_HTTPRedirectsOnly)
-
-
-def _urllib_fetch(url: str, timeout: float) -> bytes:
-    if not url.startswith(("https://", "http://")):
-        raise JWKSFetchError("The JWKS URI must be an http(s) URL.")
-    request = urllib.request.Request(  # noqa: S310 - scheme checked above
-        url, headers={"Accept": "application/json", "User-Agent": "django-fedcm-rp"}
-    )
-    with _OPENER.open(request, timeout=timeout) as response:
-        body: bytes = response.read(MAX_JWKS_BYTES + 1)
-    return body
+    deadline: float
+    done: threading.Event = field(default_factory=threading.Event)
 
 
 class JWKSClient:
@@ -70,8 +47,14 @@ class JWKSClient:
     * A ``kid`` not in the cached set triggers a refetch (the IdP rotated), but
       at most once per ``min_refetch_interval``: tokens with random ``kid``
       values cannot turn the RP into a request amplifier.
+    * ``timeout`` bounds a whole fetch (connect, TLS, redirects, headers and
+      body), ``max_bytes`` its size. One fetch runs at a time and no lock is
+      held during it: a lookup that has keys (fresh or stale) never waits for
+      it, and one that needs its result waits at most until its deadline.
     * ``fetch(url, timeout) -> bytes`` replaces the stdlib HTTP call (tests,
-      or an RP that wants ``requests``/``httpx``).
+      or an RP that wants ``requests``/``httpx``); it must treat ``timeout``
+      as the deadline of the whole fetch. Whatever it raises is a
+      :class:`JWKSFetchError`.
     """
 
     def __init__(
@@ -81,6 +64,7 @@ class JWKSClient:
         cache_seconds: float = defaults.RP_JWKS_CACHE_SECONDS,
         min_refetch_interval: float = defaults.RP_JWKS_MIN_REFETCH_INTERVAL,
         timeout: float = defaults.RP_JWKS_TIMEOUT,
+        max_bytes: int = defaults.RP_JWKS_MAX_BYTES,
         fetch: Fetch | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -88,25 +72,31 @@ class JWKSClient:
         self.cache_seconds = cache_seconds
         self.min_refetch_interval = min_refetch_interval
         self.timeout = timeout
-        self._fetch = fetch or _urllib_fetch
+        self.max_bytes = max_bytes
+        self._fetch: Fetch = fetch or functools.partial(_http.fetch_url, max_bytes=max_bytes)
         self._clock = clock
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the fields below; never held during a fetch
         self._keys: list[jwk.JWK] | None = None
         self._fetched_at: float | None = None  # last successful fetch
         self._attempted_at: float | None = None  # last attempt, successful or not
+        self._flight: _Flight | None = None  # the fetch in progress
 
     def get_keys(self) -> list[jwk.JWK]:
         """The current key set, fetching it when absent or older than ``cache_seconds``."""
         with self._lock:
             now = self._clock()
-            fresh = self._fetched_at is not None and now - self._fetched_at < self.cache_seconds
-            if self._keys is None and not self._may_refetch(now):
+            if self._keys is not None:
+                fresh = self._fetched_at is not None and now - self._fetched_at < self.cache_seconds
+                if fresh or self._flight is not None or not self._may_refetch(now):
+                    return list(self._keys)  # stale keys beat waiting for a refresh
+            elif self._flight is None and not self._may_refetch(now):
                 # Never fetched successfully and the last attempt failed: do
                 # not turn every incoming token into an outbound request.
                 raise JWKSFetchError("The JWKS is unavailable; retrying later.")
-            if self._keys is None or (not fresh and self._may_refetch(now)):
-                self._refresh(now)
-            assert self._keys is not None
+        self._refresh()
+        with self._lock:
+            if self._keys is None:
+                raise JWKSFetchError("The JWKS is unavailable; retrying later.")
             return list(self._keys)
 
     def get_signing_keys(self, kid: str | None) -> list[jwk.JWK]:
@@ -118,12 +108,9 @@ class JWKSClient:
         keys = self._matching(self.get_keys(), kid)
         if keys:
             return keys
+        self._refresh()
         with self._lock:
-            now = self._clock()
-            if self._may_refetch(now):
-                self._refresh(now)
-            assert self._keys is not None
-            keys = self._matching(self._keys, kid)
+            keys = self._matching(self._keys or [], kid)
         if not keys:
             raise UnknownKey("No key in the identity provider's JWKS matches the token's kid.")
         return keys
@@ -137,26 +124,44 @@ class JWKSClient:
             return list(keys)
         return [key for key in keys if key.get("kid") == kid]
 
-    def _refresh(self, now: float) -> None:
-        """Fetch (lock held). Keeps the stale copy when the fetch fails and one exists."""
-        self._attempted_at = now
+    def _refresh(self) -> None:
+        """Fetch now if allowed, or wait for the fetch already running (at most
+        until its deadline). A failed fetch keeps the stale copy; with none, it
+        raises :class:`JWKSFetchError`."""
+        with self._lock:
+            flight = self._flight
+            if flight is None:
+                now = self._clock()
+                if not self._may_refetch(now):
+                    return
+                self._attempted_at = now
+                flight = self._flight = _Flight(deadline=time.monotonic() + self.timeout)
+                leading = True
+            else:
+                leading = False
+        if not leading:
+            flight.done.wait(max(0.0, flight.deadline - time.monotonic()))
+            return
         try:
             keys = self._download()
+            with self._lock:
+                self._keys, self._fetched_at = keys, now
         except JWKSFetchError:
             if self._keys is None:
                 raise
-            return
-        self._keys = keys
-        self._fetched_at = now
+        finally:
+            with self._lock:
+                self._flight = None
+            flight.done.set()
 
     def _download(self) -> list[jwk.JWK]:
         try:
             body = self._fetch(self.jwks_uri, self.timeout)
         except JWKSFetchError:
             raise
-        except (OSError, urllib.error.URLError, http.client.HTTPException, ValueError) as exc:
+        except Exception as exc:  # a fetch hook may raise anything (httpx.HTTPError is no OSError)
             raise JWKSFetchError(f"Could not fetch the JWKS: {type(exc).__name__}") from None
-        if len(body) > MAX_JWKS_BYTES:
+        if len(body) > self.max_bytes:
             raise JWKSFetchError("The JWKS document is too large.")
         try:
             document = json.loads(body)

@@ -14,8 +14,10 @@ from django.test import Client
 from jwcrypto import jwk, jws
 
 from django_fedcm import rp
-from django_fedcm.rp import backends, jwks
+from django_fedcm.rp import backends
+from django_fedcm.rp import fetch as rp_fetch
 from django_fedcm.services import keys
+from tests.rp.servers import DripServer
 from tests.rp.tokens import CLIENT, ISSUER, NONCE, FakeJWKS, public
 
 
@@ -65,12 +67,12 @@ def fedcm_rp_settings(
     fetched: list[str] = []
     client = Client()
 
-    def fetch(url: str, timeout: float) -> bytes:
+    def fetch(url: str, timeout: float, max_bytes: int) -> bytes:
         fetched.append(url)
         assert url.startswith("https://idp.test/")
         return bytes(client.get(url.removeprefix("https://idp.test")).content)
 
-    monkeypatch.setattr(jwks, "_urllib_fetch", fetch)
+    monkeypatch.setattr(rp_fetch, "fetch_url", fetch)
     backends._verifier.cache_clear()
     yield fetched
     backends._verifier.cache_clear()
@@ -106,3 +108,18 @@ def fedcm_id_token() -> Callable[..., str]:
         return str(token.serialize(compact=True))
 
     return make
+
+
+@pytest.fixture
+def drip_server() -> Iterator[Callable[..., DripServer]]:
+    """``drip_server(head, drip, interval)``: a local server that sends ``head``,
+    then ``drip`` one byte per ``interval`` seconds (closed after the test)."""
+    servers: list[DripServer] = []
+
+    def start(head: bytes, drip: bytes, interval: float = 0.05) -> DripServer:
+        servers.append(DripServer(head, drip, interval))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.close()

@@ -1,8 +1,15 @@
-"""django_fedcm.rp.jwks: fetching and caching the identity provider's JWKS (no network)."""
+"""django_fedcm.rp.jwks: fetching and caching the identity provider's JWKS.
+
+Network only to 127.0.0.1; timings are upper bounds (a deadline plus a
+margin), never performance targets.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -10,7 +17,8 @@ import pytest
 from jwcrypto import jwk
 
 from django_fedcm import defaults, rp
-from tests.rp.tokens import NONCE, Clock, claims, public, sign
+from tests.rp.servers import DripServer
+from tests.rp.tokens import CLIENT, ISSUER, NONCE, Clock, claims, public, sign
 
 
 def test_jwks_is_fetched_once_and_cached(
@@ -201,6 +209,7 @@ def test_client_defaults_come_from_defaults_py() -> None:
     assert client.cache_seconds == defaults.RP_JWKS_CACHE_SECONDS
     assert client.min_refetch_interval == defaults.RP_JWKS_MIN_REFETCH_INTERVAL
     assert client.timeout == defaults.RP_JWKS_TIMEOUT
+    assert client.max_bytes == defaults.RP_JWKS_MAX_BYTES == rp.jwks.MAX_JWKS_BYTES
 
 
 def test_default_fetch_follows_an_http_redirect_and_reads_the_key_set(rsa_key: jwk.JWK) -> None:
@@ -235,3 +244,121 @@ def test_default_fetch_follows_an_http_redirect_and_reads_the_key_set(rsa_key: j
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def test_verify_fails_within_the_deadline_against_a_dripping_jwks_host(
+    drip_server: Callable[..., DripServer], rsa_key: jwk.JWK
+) -> None:
+    # One byte every 50 ms: each read succeeds long before a per-read timeout,
+    # and the headers and body take 12 s in all. Only the deadline stops it.
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 250\r\n\r\n"
+    server = drip_server(head, b'{"keys": [' + b" " * 240)
+    client = rp.JWKSClient(server.url(), timeout=1.0)
+    verifier = rp.IdTokenVerifier(issuer=ISSUER, client_id=CLIENT, jwks_client=client)
+    started = time.monotonic()
+    with pytest.raises(rp.JWKSFetchError, match="TimeoutError"):
+        verifier.verify(sign(rsa_key, claims()), nonce=NONCE)
+    assert time.monotonic() - started < 1.0 + 2.0  # an upper bound, not a benchmark
+
+
+class StuckFetch:
+    """A fetch hook that ignores its timeout: serves ``keys`` at once for the
+    first ``free`` calls, then blocks until released (10 s at most)."""
+
+    def __init__(self, *keys: dict[str, Any], free: int = 0) -> None:
+        self.keys, self.free = list(keys), free
+        self.timeouts: list[float] = []
+        self.started, self.release = threading.Event(), threading.Event()
+
+    def __call__(self, url: str, timeout: float) -> bytes:
+        self.timeouts.append(timeout)
+        if len(self.timeouts) > self.free:
+            self.started.set()
+            if not self.release.wait(10):
+                raise OSError("never released")
+        return json.dumps({"keys": self.keys}).encode()
+
+    def in_background(self, call: Callable[[], Any]) -> threading.Thread:
+        def run() -> None:
+            with contextlib.suppress(rp.TokenVerificationError):
+                call()
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        assert self.started.wait(5)
+        return thread
+
+
+def test_waiting_for_a_stuck_first_fetch_ends_at_its_deadline(rsa_key: jwk.JWK) -> None:
+    fetch = StuckFetch(public(rsa_key, "RS256"))
+    client = rp.JWKSClient("https://idp.test/jwks", fetch=fetch, timeout=0.5)
+    leader = fetch.in_background(client.get_keys)
+    try:
+        started = time.monotonic()
+        with pytest.raises(rp.JWKSFetchError):
+            client.get_keys()  # nothing cached: waits for that fetch, not for a lock
+        assert time.monotonic() - started < 0.5 + 2.0
+        assert fetch.timeouts == [0.5]  # and starts no second fetch
+    finally:
+        fetch.release.set()
+        leader.join(5)
+    assert [k.get("kid") for k in client.get_keys()] == ["rsa-1"]  # the late answer is kept
+
+
+def test_lookups_with_cached_keys_never_wait_for_a_refresh(rsa_key: jwk.JWK) -> None:
+    clock = Clock()
+    fetch = StuckFetch(public(rsa_key, "RS256"), free=1)
+    client = rp.JWKSClient("https://idp.test/jwks", fetch=fetch, clock=clock, timeout=5)
+    verifier = rp.IdTokenVerifier(issuer=ISSUER, client_id=CLIENT, jwks_client=client)
+    verifier.verify(sign(rsa_key, claims()), nonce=NONCE)
+    clock.now += defaults.RP_JWKS_CACHE_SECONDS + 1  # stale: the next lookup refreshes
+    leader = fetch.in_background(lambda: verifier.verify(sign(rsa_key, claims()), nonce=NONCE))
+    try:
+        started = time.monotonic()
+        for _ in range(3):
+            assert verifier.verify(sign(rsa_key, claims()), nonce=NONCE)["sub"] == "42"
+        assert time.monotonic() - started < 2.0  # the stale set, without waiting
+    finally:
+        fetch.release.set()
+        leader.join(5)
+    assert len(fetch.timeouts) == 2
+
+
+def test_an_unknown_kid_during_a_refresh_waits_for_its_result(
+    rsa_key: jwk.JWK, ec_key: jwk.JWK
+) -> None:
+    clock = Clock()
+    fetch = StuckFetch(public(rsa_key, "RS256"), free=1)
+    client = rp.JWKSClient("https://idp.test/jwks", fetch=fetch, clock=clock, timeout=5)
+    verifier = rp.IdTokenVerifier(issuer=ISSUER, client_id=CLIENT, jwks_client=client)
+    verifier.verify(sign(rsa_key, claims()), nonce=NONCE)
+    fetch.keys.append(public(ec_key, "ES256"))  # the IdP rotated
+    clock.now += defaults.RP_JWKS_CACHE_SECONDS + 1
+    leader = fetch.in_background(client.get_keys)
+    timer = threading.Timer(0.2, fetch.release.set)
+    timer.start()
+    try:
+        assert verifier.verify(sign(ec_key, claims(), "ES256"), nonce=NONCE)["sub"] == "42"
+    finally:
+        fetch.release.set()
+        timer.cancel()
+        leader.join(5)
+    assert len(fetch.timeouts) == 2
+
+
+def test_anything_a_fetch_hook_raises_is_a_fetch_error() -> None:
+    def fetch(url: str, timeout: float) -> bytes:
+        raise RuntimeError("httpx.HTTPError, say")
+
+    client = rp.JWKSClient("https://idp.test/jwks", fetch=fetch, min_refetch_interval=0)
+    for _ in range(2):  # the failed fetch did not stay "in progress"
+        with pytest.raises(rp.JWKSFetchError, match="RuntimeError"):
+            client.get_keys()
+
+
+def test_a_document_over_max_bytes_is_refused() -> None:
+    client = rp.JWKSClient(
+        "https://idp.test/jwks", fetch=lambda url, timeout: b'{"keys": []}', max_bytes=11
+    )
+    with pytest.raises(rp.JWKSFetchError, match="too large"):
+        client.get_keys()
