@@ -138,6 +138,37 @@ class FedCMSettings:
         """Re-send ``Set-Login: logged-in`` on authenticated HTML page responses."""
         return bool(raw_setting("LOGIN_STATUS_REASSERT"))
 
+    # ------------------------------------------------ brute-force throttle (docs/security.md)
+
+    @property
+    def THROTTLE_ACCOUNT_FAILURES(self) -> int | None:
+        """Failed sign-ins per account within ``THROTTLE_WINDOW`` before a lockout."""
+        value = raw_setting("THROTTLE_ACCOUNT_FAILURES")
+        return None if value is None else int(value)
+
+    @property
+    def THROTTLE_ADDRESS_FAILURES(self) -> int | None:
+        """Failed sign-ins per client address within ``THROTTLE_WINDOW`` before a lockout."""
+        value = raw_setting("THROTTLE_ADDRESS_FAILURES")
+        return None if value is None else int(value)
+
+    @property
+    def THROTTLE_WINDOW(self) -> int:
+        """Seconds over which failed sign-ins are counted."""
+        return _seconds(raw_setting("THROTTLE_WINDOW"))
+
+    @property
+    def THROTTLE_LOCKOUT(self) -> int:
+        """Seconds a locked-out account or address waits."""
+        return _seconds(raw_setting("THROTTLE_LOCKOUT"))
+
+    @property
+    def THROTTLE_CLIENT_IP_HEADER(self) -> str | None:
+        """Header the project's own proxy puts the client address in; ``None``
+        reads ``REMOTE_ADDR``."""
+        value: str | None = raw_setting("THROTTLE_CLIENT_IP_HEADER")
+        return value or None
+
     # ------------------------------------------------ OAuth door / RP side (docs/rp-integration.md)
 
     @property

@@ -42,6 +42,11 @@ __all__ = [
     "RP_JWKS_URI",
     "RP_LEEWAY",
     "SUPPORTS_USE_OTHER_ACCOUNT",
+    "THROTTLE_ACCOUNT_FAILURES",
+    "THROTTLE_ADDRESS_FAILURES",
+    "THROTTLE_CLIENT_IP_HEADER",
+    "THROTTLE_LOCKOUT",
+    "THROTTLE_WINDOW",
     "TOKEN_LIFETIME",
     "WELL_KNOWN_ENABLED",
 ]
@@ -75,6 +80,18 @@ AUTHORIZATION_CODE_LIFETIME: int | float | timedelta = 60
 #: the client registry is read from the database on each request).
 CACHE: str | None = None
 CACHE_SECONDS: int | float | timedelta = 300
+
+# ------------------------------------ brute-force throttle (docs/security.md#brute-force-protection)
+
+#: Failed sign-ins per account (or OAuth client id) within the window before a
+#: lockout; ``None`` turns the per-account limit off.
+THROTTLE_ACCOUNT_FAILURES: int | None = 10
+#: Failed sign-ins per client address within the window; ``None`` turns it off.
+THROTTLE_ADDRESS_FAILURES: int | None = 30
+THROTTLE_WINDOW: int | float | timedelta = 900
+THROTTLE_LOCKOUT: int | float | timedelta = 900
+#: ``None`` means ``REMOTE_ADDR``; else the header the project's proxy sets.
+THROTTLE_CLIENT_IP_HEADER: str | None = None
 
 # ------------------------------------------------------------------ relying-party settings
 
