@@ -13,8 +13,14 @@ page shown to a user who was already signed in) sets the status again and
 calls ``IdentityProvider.close()`` from ``static/django_fedcm/login.js``: per
 spec ``close()`` only counts as success while the status is ``logged-in``.
 
+Failed sign-ins are throttled per account and per client address
+(docs/security.md#brute-force-protection): while either is locked out, the POST
+is answered ``429`` with ``Retry-After`` and a form error that says when to
+retry, before any password is checked.
+
 A project with its own sign-in page points ``FEDCM_LOGIN_URL`` at it instead
-(docs/login-status.md says what that page must do).
+(docs/login-status.md says what that page must do; :mod:`django_fedcm.throttle`
+gives it the same throttle).
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from typing import Any
 
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -36,6 +43,7 @@ from django.views.decorators.http import require_http_methods
 from django_fedcm.adapter import get_adapter
 from django_fedcm.services.login_status import LOGGED_IN, reassert_exempt, set_login_status
 from django_fedcm.services.profiles import get_profile
+from django_fedcm.throttle import ThrottledAuthenticationForm
 from django_fedcm.views.user_info import idp_name
 
 TEMPLATE = "django_fedcm/login.html"
@@ -130,20 +138,27 @@ def view(request: HttpRequest) -> HttpResponse:
     user = request.user
 
     if request.method == "POST":
-        form = AuthenticationForm(request, data=request.POST)
+        form = ThrottledAuthenticationForm(request, data=request.POST)
         if form.is_valid():
             # login() fires user_logged_in: the middleware adds Set-Login to
             # this redirect (Chromium honours it on every redirect hop).
             auth_login(request, form.get_user())
             return HttpResponseRedirect(success_url(request))
-        return render_page(request, form, **context)
+        response = render_page(request, form, **context)
+        if form.has_error(NON_FIELD_ERRORS, "throttled"):
+            # RFC 6585 section 4; RFC 9110 section 10.2.3 (Retry-After).
+            response.status_code = 429
+            response["Retry-After"] = str(form.retry_after)
+        return response
 
     if user.is_authenticated and session_matches_hints(request, user, login_hint, domain_hint):
         # Already signed in: still set the status and close (checklist 50).
         set_login_status(request, LOGGED_IN)
         return render_page(request, None, signed_in=True, **context)
 
-    form = AuthenticationForm(request, initial={"username": login_hint} if login_hint else None)
+    form = ThrottledAuthenticationForm(
+        request, initial={"username": login_hint} if login_hint else None
+    )
     if login_hint:
         # The username is prefilled: put the cursor where the user types next.
         form.fields["username"].widget.attrs.pop("autofocus", None)

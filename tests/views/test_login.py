@@ -12,6 +12,9 @@ import pytest
 from django.test import Client
 
 import django_fedcm
+from django_fedcm.models import AuditEvent
+from tests import fake_clock
+from tests.fake_clock import Clock
 
 pytestmark = pytest.mark.django_db
 
@@ -250,3 +253,141 @@ def test_no_deprecated_signin_status_api_is_used(client: Client, fedcm_user: Any
     script = script_code()
     assert "IdentityProvider.login(" not in script
     assert "IdentityProvider.logout(" not in script
+
+
+# ------------------------------------------------------------------ brute-force protection
+# docs/security.md#brute-force-protection; the limits are the defaults
+# (10 failures per account, 30 per address, 900 s window and lockout).
+
+ATTACKER = {"REMOTE_ADDR": "203.0.113.66"}
+ELSEWHERE = {"REMOTE_ADDR": "198.51.100.20"}
+RETRY = "Too many failed sign-in attempts. Try again in 15 minutes."
+
+
+@pytest.fixture
+def fedcm_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    return fake_clock.install(monkeypatch)
+
+
+def post_from(
+    address: dict[str, str], username: str = "alice", password: str = ALICE_PASSWORD
+) -> Any:
+    return Client().post(URL, {"username": username, "password": password}, **IDP, **address)
+
+
+def assert_throttled(response: Any) -> None:
+    assert response.status_code == 429
+    assert response["Retry-After"] == "900"
+    html = response.content.decode()
+    assert RETRY in html and 'role="alert"' in html
+    assert 'name="password"' in html  # the form is still there to retry later
+    assert "Set-Login" not in response
+
+
+def test_fifteen_wrong_passwords_then_the_right_one_is_refused_with_when_to_retry(
+    fedcm_clock: Clock, client: Client, fedcm_user: Any
+) -> None:
+    for _ in range(15):
+        response = post_login(client, password="wrong", **ATTACKER)
+        assert response.status_code in (200, 429)
+    response = post_login(client, **ATTACKER)
+    assert_throttled(response)
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_tenth_failure_locks_and_the_right_password_from_elsewhere_is_refused(
+    fedcm_clock: Clock, fedcm_user: Any
+) -> None:
+    for _ in range(9):
+        assert post_from(ATTACKER, password="wrong").status_code == 200
+    assert post_from(ATTACKER).status_code == 302  # still below the limit
+    for _ in range(10):
+        post_from(ATTACKER, password="wrong")
+    assert_throttled(post_from(ELSEWHERE))
+
+
+def test_an_account_lockout_leaves_other_accounts_at_that_address_alone(
+    fedcm_clock: Clock, fedcm_user: Any, fedcm_make_user: Callable[..., Any]
+) -> None:
+    fedcm_make_user("bob", password="pw-bob-123")
+    for _ in range(10):
+        post_from(ATTACKER, password="wrong")
+    assert_throttled(post_from(ATTACKER))
+    assert post_from(ATTACKER, "bob", "pw-bob-123").status_code == 302
+
+
+def test_an_address_lockout_leaves_that_account_alone_from_other_addresses(
+    fedcm_clock: Clock, fedcm_user: Any
+) -> None:
+    for n in range(30):  # credential stuffing: one guess at each of 30 names
+        post_from(ATTACKER, f"user{n}", "guess")
+    assert_throttled(post_from(ATTACKER))
+    assert post_from(ELSEWHERE).status_code == 302
+
+
+def test_the_lockout_expires(fedcm_clock: Clock, fedcm_user: Any) -> None:
+    for _ in range(10):
+        post_from(ATTACKER, password="wrong")
+    fedcm_clock.advance(899)
+    response = post_from(ATTACKER)
+    assert response.status_code == 429 and response["Retry-After"] == "1"
+    assert "Try again in 1 minute." in response.content.decode()
+    fedcm_clock.advance(1)
+    assert post_from(ATTACKER).status_code == 302
+
+
+def test_a_short_lockout_setting_is_honoured(
+    fedcm_clock: Clock, fedcm_user: Any, settings: Any
+) -> None:
+    settings.FEDCM_THROTTLE_LOCKOUT = 30
+    for _ in range(10):
+        post_from(ATTACKER, password="wrong")
+    assert post_from(ATTACKER)["Retry-After"] == "30"
+    fedcm_clock.advance(30)
+    assert post_from(ATTACKER).status_code == 302
+
+
+def test_a_successful_sign_in_resets_no_counter(fedcm_clock: Clock, fedcm_user: Any) -> None:
+    # Documented choice: counters only expire, so neither the victim's own
+    # sign-ins nor an attacker's sign-ins to an account of their own refill
+    # a budget.
+    for _ in range(9):
+        post_from(ATTACKER, password="wrong")
+    assert post_from(ELSEWHERE).status_code == 302
+    assert post_from(ATTACKER).status_code == 302
+    post_from(ATTACKER, password="wrong")
+    assert_throttled(post_from(ELSEWHERE))
+
+
+def test_a_lockout_is_audited_once(fedcm_clock: Clock, fedcm_user: Any) -> None:
+    for _ in range(15):
+        post_from(ATTACKER, password="wrong")
+    (event,) = AuditEvent.objects.filter(action="sign_in.locked_out")
+    assert event.changes == {
+        "scope": "account",
+        "account": "alice",
+        "failures": 10,
+        "locked_seconds": 900,
+    }
+
+
+def test_the_throttle_can_be_turned_off(fedcm_clock: Clock, fedcm_user: Any, settings: Any) -> None:
+    settings.FEDCM_THROTTLE_ACCOUNT_FAILURES = None
+    settings.FEDCM_THROTTLE_ADDRESS_FAILURES = None
+    for _ in range(40):
+        post_from(ATTACKER, password="wrong")
+    assert post_from(ATTACKER).status_code == 302
+
+
+def test_behind_a_proxy_the_named_header_is_the_address(
+    fedcm_clock: Clock, fedcm_user: Any, settings: Any
+) -> None:
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    settings.FEDCM_THROTTLE_CLIENT_IP_HEADER = "X-Forwarded-For"
+    for n in range(30):
+        post_from({**proxy, "HTTP_X_FORWARDED_FOR": "203.0.113.66"}, f"user{n}", "guess")
+    # Another client behind the same proxy is not locked out...
+    assert post_from({**proxy, "HTTP_X_FORWARDED_FOR": "198.51.100.20"}).status_code == 302
+    # ...and the attacker cannot pick a new address by prepending one.
+    spoofed = {**proxy, "HTTP_X_FORWARDED_FOR": "192.0.2.1, 203.0.113.66"}
+    assert_throttled(post_from(spoofed))
