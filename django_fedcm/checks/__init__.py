@@ -8,12 +8,13 @@ reads them raw). One module per concern; importing this package (done by
 * :mod:`~django_fedcm.checks.settings`: the session cookie, CORS and ``FEDCM_*`` values;
 * :mod:`~django_fedcm.checks.urls`: redirecting FedCM URLs, the optional REST API;
 * :mod:`~django_fedcm.checks.cache`: ``FEDCM_CACHE``;
+* :mod:`~django_fedcm.checks.throttle`: the brute-force throttle's limits and cache;
 * :mod:`~django_fedcm.checks.database`: the active signing key;
 * :mod:`~django_fedcm.checks.deploy`: ``check --deploy`` only.
 """
 
 from __future__ import annotations
 
-from django_fedcm.checks import cache, database, deploy, installation, settings, urls
+from django_fedcm.checks import cache, database, deploy, installation, settings, throttle, urls
 
-__all__ = ["cache", "database", "deploy", "installation", "settings", "urls"]
+__all__ = ["cache", "database", "deploy", "installation", "settings", "throttle", "urls"]
