@@ -52,7 +52,8 @@ class FedCMSettings:
 
     @property
     def TOKEN_LIFETIME(self) -> int:
-        """Seconds an ID token from the id assertion endpoint stays valid."""
+        """Seconds an ID token from the id assertion endpoint (and from the OAuth
+        door, unless ``OAUTH2_PROVIDER["ID_TOKEN_EXPIRE_SECONDS"]`` is set) stays valid."""
         return _seconds(raw_setting("TOKEN_LIFETIME"))
 
     @property
