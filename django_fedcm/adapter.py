@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
     from django_fedcm.models import AccountProfile, Grant, RelyingParty
 
+__all__ = ["RECOGNISED_FIELDS", "DefaultFedCMAdapter", "get_adapter"]
+
 #: Fields the browser can disclose (``fields`` / ``disclosure_shown_for``).
 RECOGNISED_FIELDS = ("name", "email", "tel", "username", "picture")
 

@@ -47,6 +47,8 @@ from django.urls import Resolver404, resolve
 from django_fedcm.conf import fedcm_settings
 from django_fedcm.services.login_status import HEADER, LOGGED_IN, REASSERT_EXEMPT, get_login_status
 
+__all__ = ["FormCharsetMiddleware", "LoginStatusMiddleware"]
+
 GetResponse = Callable[[HttpRequest], Any]
 
 

@@ -14,6 +14,15 @@ from oauth2_provider.settings import oauth2_settings
 
 from django_fedcm.internal.origins import validate_origin_list
 
+__all__ = [
+    "AccountProfile",
+    "AuditEvent",
+    "ContinuationRequest",
+    "Grant",
+    "RelyingParty",
+    "SigningKey",
+]
+
 
 class RelyingParty(models.Model):
     """The FedCM side of one client registration.

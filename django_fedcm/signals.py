@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django.dispatch import Signal
 
+__all__ = ["grant_created", "grant_revoked", "key_rotated", "token_issued"]
+
 #: A token was issued by the id assertion endpoint (or the continuation page).
 #: kwargs: ``request``, ``user``, ``relying_party``, ``claims`` (dict, the JWT payload).
 token_issued = Signal()

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+__all__ = ["SCOPE_FIELDS", "fields_for_scopes", "grant_covers", "scopes_covered_by", "split"]
+
 #: OIDC scope → FedCM fields whose claims it releases.
 SCOPE_FIELDS: dict[str, frozenset[str]] = {
     "openid": frozenset(),

@@ -51,6 +51,14 @@ from django_fedcm.oauth.fedcm_code import REDIRECT_MARKER_PREFIX
 from django_fedcm.oauth.throttle import ClientThrottleMixin
 from django_fedcm.services import discovery, grants, keys
 
+__all__ = [
+    "SUPPORTED_CLAIMS",
+    "FedCMOAuth2Validator",
+    "SigningKeyUnavailable",
+    "code_family",
+    "relying_party_of",
+]
+
 #: Claims the ID token carries; advertised in discovery (``claims_supported``).
 SUPPORTED_CLAIMS = [
     "sub",

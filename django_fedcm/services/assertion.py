@@ -23,6 +23,8 @@ from django_fedcm.services import discovery, grants, tokens
 from django_fedcm.services.auth_time import auth_time
 from django_fedcm.services.grants import UNREAD as _UNREAD
 
+__all__ = ["issue_assertion", "issuer"]
+
 
 def issuer(request: HttpRequest) -> str:
     """The ``iss`` of our tokens: ``FEDCM_ISSUER``, else the request's origin."""

@@ -17,6 +17,8 @@ from django.db import models
 
 from django_fedcm.models import AuditEvent
 
+__all__ = ["record"]
+
 _TARGET_REPR_MAX = AuditEvent._meta.get_field("target_repr").max_length or 255
 
 

@@ -17,6 +17,8 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+__all__ = ["SESSION_KEY", "auth_time", "record"]
+
 #: Session key holding the epoch second of this session's sign-in.
 SESSION_KEY = "_fedcm_auth_time"
 

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
 
+__all__ = ["connected_apps", "get_connected_app", "revoke_connected_app"]
+
+
 def connected_apps(user: Any) -> QuerySet[Grant]:
     """The user's grants, most recently used first (one query, client joined)."""
     if not getattr(user, "is_authenticated", False):

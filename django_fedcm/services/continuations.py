@@ -24,6 +24,8 @@ from django_fedcm.conf import fedcm_settings
 from django_fedcm.models import ContinuationRequest, RelyingParty
 from django_fedcm.services import discovery
 
+__all__ = ["claim", "create", "delete_expired", "find", "is_expired"]
+
 
 def _hash(reference: str) -> str:
     return hashlib.sha256(reference.encode()).hexdigest()

@@ -20,6 +20,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from django_fedcm.conf import fedcm_settings
 
+__all__ = ["KeyDecryptionError", "decrypt", "encrypt", "needs_reencryption", "reencrypt"]
+
 _SALT = b"django-fedcm/signing-key-encryption/v1"
 
 

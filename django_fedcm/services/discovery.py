@@ -27,6 +27,17 @@ from django.urls import reverse
 
 from django_fedcm.conf import fedcm_settings
 
+__all__ = [
+    "ENDPOINT_KEYS",
+    "absolute",
+    "base_origin",
+    "config_url",
+    "endpoint_urls",
+    "login_url",
+    "url_for",
+    "well_known_document",
+]
+
 #: Config keys naming an endpoint, in the order the config file lists them.
 ENDPOINT_KEYS: dict[str, str] = {
     "accounts_endpoint": "accounts",

@@ -23,6 +23,16 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
 
+__all__ = [
+    "LAST_USED_RESOLUTION",
+    "UNREAD",
+    "approved_client_ids",
+    "get_grant",
+    "record_grant",
+    "revoke",
+    "revoke_grant",
+]
+
 #: ``last_used_at`` is rewritten at most this often: a returning user's
 #: sign-in reads the grant and, most of the time, writes nothing.
 LAST_USED_RESOLUTION = timedelta(minutes=1)

@@ -40,6 +40,28 @@ from django_fedcm.conf import ALGORITHMS, fedcm_settings
 from django_fedcm.models import SigningKey
 from django_fedcm.services import audit, crypto
 
+__all__ = [
+    "KeyManagementError",
+    "KeySet",
+    "LoadedKey",
+    "NoActiveKey",
+    "RotationResult",
+    "State",
+    "clear_cache",
+    "current_key_set",
+    "expired_keys",
+    "grace_cutoff",
+    "jwks",
+    "prepublish",
+    "prune",
+    "published_keys",
+    "published_until",
+    "reencrypt",
+    "retire",
+    "rotate",
+    "signing_key",
+]
+
 State = SigningKey.State
 
 #: Rotation attempts; a failed attempt means another rotation committed first

@@ -28,6 +28,17 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
+__all__ = [
+    "HEADER",
+    "LOGGED_IN",
+    "LOGGED_OUT",
+    "REASSERT_EXEMPT",
+    "LoginStatus",
+    "get_login_status",
+    "reassert_exempt",
+    "set_login_status",
+]
+
 P = ParamSpec("P")
 
 LoginStatus = Literal["logged-in", "logged-out"]

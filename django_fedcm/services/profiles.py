@@ -14,6 +14,16 @@ from django.db import transaction
 from django_fedcm.models import AccountProfile
 from django_fedcm.services import audit
 
+__all__ = [
+    "PROFILE_COLUMNS",
+    "delete_profile",
+    "get_or_create_profile",
+    "get_profile",
+    "prime_profile",
+    "profile_lookups",
+    "save_profile",
+]
+
 
 def get_profile(user: Any) -> AccountProfile:
     """The user's profile, or an unsaved default one (no write on read paths)."""

@@ -19,6 +19,14 @@ from django_fedcm.internal.origins import origin_matches
 from django_fedcm.models import RelyingParty
 from django_fedcm.services import shared_cache
 
+__all__ = [
+    "CLIENT_ID_MAX_LENGTH",
+    "get_relying_party",
+    "invalidate",
+    "origin_is_registered",
+    "relying_party_for_request",
+]
+
 #: ``oauth2_provider.Application.client_id`` column size; longer ids cannot exist.
 CLIENT_ID_MAX_LENGTH = 255
 

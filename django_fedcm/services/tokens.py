@@ -26,6 +26,8 @@ from django_fedcm.conf import fedcm_settings
 from django_fedcm.models import RelyingParty
 from django_fedcm.services import keys
 
+__all__ = ["REGISTERED_CLAIMS", "issue_id_token", "token_value"]
+
 #: Claims this module owns; the adapter's user claims can never override them.
 REGISTERED_CLAIMS = frozenset({"iss", "sub", "aud", "nonce", "iat", "exp", "auth_time"})
 

@@ -27,6 +27,18 @@ from django.views.decorators.http import require_safe
 
 from django_fedcm.services import discovery
 
+__all__ = [
+    "LONG_CACHE",
+    "SDK",
+    "SDK_FILE",
+    "SHORT_CACHE",
+    "sdk",
+    "sdk_integrity",
+    "sdk_url",
+    "sdk_version",
+    "view",
+]
+
 SDK_FILE = Path(__file__).resolve().parent.parent / "static" / "django_fedcm" / "sdk.js"
 
 LONG_CACHE = "public, max-age=31536000, immutable"
