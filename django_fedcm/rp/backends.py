@@ -17,7 +17,7 @@ nonce already used) refuses the token; ``nonce=False`` skips the check
 deliberately.
 
 The local user is found by a username derived from ``iss`` and ``sub``
-(:meth:`IdTokenBackend.get_username`): ``fedcm:<sub>@<issuer host>``. The colon
+(:meth:`IdTokenBackend.get_username`): ``fedcm:<sub>@<issuer host[:port]>``. The colon
 is outside Django's username validator alphabet, so nobody can register that
 name through a normal sign-up form and take over the account. Override
 :meth:`get_username` / :meth:`configure_user` to map differently.
