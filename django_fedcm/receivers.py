@@ -9,7 +9,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from oauth2_provider.models import get_application_model
 
-from django_fedcm.models import RelyingParty
+from django_fedcm.models import RelyingParty, SigningKey
 from django_fedcm.services import keys, registry
 
 
@@ -19,10 +19,17 @@ def _clear_derived_caches(*, setting: str, **kwargs: Any) -> None:
         keys.clear_cache()
 
 
-# Model signals rather than service calls: they also see registry writes made
-# outside django-fedcm's services (DOT's own views, a project's shell or data
+# Model signals rather than service calls: they also see writes made outside
+# django-fedcm's services (DOT's own views, a project's shell or data
 # migration). QuerySet.update() sends none; the services never use it on these
-# models.
+# models. Signing keys: every process reloads its parsed key set on next use.
+for _signal in (post_save, post_delete):
+    _signal.connect(
+        keys.invalidate,
+        sender=SigningKey,
+        dispatch_uid=f"django_fedcm.keys.SigningKey.{_signal is post_save}",
+    )
+
 for _model in (RelyingParty, get_application_model()):
     for _signal in (post_save, post_delete):
         _signal.connect(

@@ -16,9 +16,13 @@ States (``SigningKey.State``)::
   ``.reencrypted``); callers (``fedcm_keys``, the admin, the API) pass who acted
   (``actor``) and where (``via``) and record nothing themselves.
 
-Parsing is cached per process (:func:`current_key_set`) and refreshed every
-``FEDCM_KEY_CACHE_SECONDS`` so a rotation made by another process is picked up
-within that bound; a rotation made by this process clears the cache at once.
+Parsing is cached per process (:func:`current_key_set`). A change made by
+this process clears that cache at once. With ``FEDCM_CACHE`` (a cache every
+server shares), every key change also replaces the ``keys`` version there after
+it commits (:func:`invalidate`, wired in ``receivers.py``), and each process
+compares that version on every use, one cache read: a rotation made anywhere
+is used everywhere on the next request. Without it, another process picks the
+change up within ``FEDCM_KEY_CACHE_SECONDS``.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from jwcrypto.jwk import JWK
 from django_fedcm import signals
 from django_fedcm.conf import ALGORITHMS, fedcm_settings
 from django_fedcm.models import SigningKey
-from django_fedcm.services import audit, crypto
+from django_fedcm.services import audit, crypto, shared_cache
 
 __all__ = [
     "KeyManagementError",
@@ -51,6 +55,7 @@ __all__ = [
     "current_key_set",
     "expired_keys",
     "grace_cutoff",
+    "invalidate",
     "jwks",
     "prepublish",
     "prune",
@@ -383,6 +388,8 @@ class KeySet:
     signing: LoadedKey | None
     jwks: dict[str, Any]
     loaded_at: float
+    #: The shared ``keys`` version read before loading (``None``: no FEDCM_CACHE).
+    version: str | None = None
 
 
 class _Cache:
@@ -392,6 +399,7 @@ class _Cache:
 
 
 _cache = _Cache()
+_NAMESPACE = "keys"
 
 
 def clear_cache(**_kwargs: Any) -> None:
@@ -399,7 +407,14 @@ def clear_cache(**_kwargs: Any) -> None:
     _cache.value = None
 
 
-def _load() -> KeySet:
+def invalidate(**_kwargs: Any) -> None:
+    """Receiver for every ``SigningKey`` write: every process reloads the key
+    set on its next use (see services/shared_cache.py)."""
+    clear_cache()
+    shared_cache.bump(_NAMESPACE)
+
+
+def _load(version: str | None) -> KeySet:
     keys = list(published_keys().order_by("-created_at", "-pk"))
     active = next((k for k in keys if k.state == State.ACTIVE), None)
     signing = None
@@ -414,19 +429,27 @@ def _load() -> KeySet:
         signing=signing,
         jwks={"keys": [dict(k.public_jwk) for k in keys]},
         loaded_at=time.monotonic(),
+        version=version,
     )
 
 
+def _usable(value: KeySet | None, version: str | None) -> bool:
+    if value is None or value.version != version:
+        return False
+    return time.monotonic() - value.loaded_at < fedcm_settings.KEY_CACHE_SECONDS
+
+
 def current_key_set() -> KeySet:
-    """The parsed key set, reloaded at most every ``FEDCM_KEY_CACHE_SECONDS``."""
+    """The parsed key set: reloaded when the shared ``keys`` version moved
+    (``FEDCM_CACHE``), else at most every ``FEDCM_KEY_CACHE_SECONDS``."""
+    version = shared_cache.current_version(_NAMESPACE)  # before the database
     value = _cache.value
-    ttl = fedcm_settings.KEY_CACHE_SECONDS
-    if value is not None and time.monotonic() - value.loaded_at < ttl:
+    if value is not None and _usable(value, version):
         return value
     with _cache.lock:
         value = _cache.value
-        if value is None or time.monotonic() - value.loaded_at >= ttl:
-            value = _load()
+        if value is None or not _usable(value, version):
+            value = _load(version)
             _cache.value = value
     return value
 

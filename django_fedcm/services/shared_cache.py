@@ -29,7 +29,7 @@ from django.db import transaction
 
 from django_fedcm.conf import fedcm_settings
 
-__all__ = ["bump", "get", "is_miss", "put", "shared_cache"]
+__all__ = ["bump", "current_version", "get", "is_miss", "put", "shared_cache"]
 
 _PREFIX = "django_fedcm"
 _MISS = object()
@@ -67,6 +67,21 @@ def get(namespace: str, name: str) -> tuple[str | None, Any]:
         cache.add(version_key, secrets.token_hex(8), timeout=None)
         version = cache.get(version_key)
     return version, _MISS
+
+
+def current_version(namespace: str) -> str | None:
+    """The namespace's version (one cache round trip), ``None`` when caching is
+    off. For data kept in each process (the parsed key set): compare it with the
+    version read before that data was loaded."""
+    cache = shared_cache()
+    if cache is None:
+        return None
+    version_key = _version_key(namespace)
+    version = cache.get(version_key)
+    if version is None:
+        cache.add(version_key, secrets.token_hex(8), timeout=None)
+        version = cache.get(version_key)
+    return version  # type: ignore[no-any-return]
 
 
 def put(namespace: str, name: str, version: str | None, value: Any) -> None:

@@ -8,7 +8,7 @@ from jwcrypto.jwk import JWK
 from jwcrypto.jwt import JWT
 
 from django_fedcm.models import AuditEvent, SigningKey
-from django_fedcm.services import keys
+from django_fedcm.services import keys, shared_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -69,11 +69,11 @@ def rotate_in_another_process(algorithm: str = "ES256") -> SigningKey:
     now = timezone.now()
     SigningKey.objects.filter(state="active").update(state="retired", retired_at=now)
     new = keys._new_key(algorithm, "active", now)
-    new.save()
+    SigningKey.objects.bulk_create([new])  # no signals: they fire in that process
     return new
 
 
-@override_settings(FEDCM_KEY_CACHE_SECONDS=60)
+@override_settings(FEDCM_KEY_CACHE_SECONDS=60, FEDCM_CACHE=None)
 def test_rotation_by_another_process_is_picked_up_within_cache_seconds(
     fedcm_signing_key: SigningKey, clock: FakeClock
 ) -> None:
@@ -85,6 +85,24 @@ def test_rotation_by_another_process_is_picked_up_within_cache_seconds(
     clock.now += 1
     assert keys.signing_key().kid == new.kid
     assert [k["kid"] for k in keys.jwks()["keys"]] == [new.kid, fedcm_signing_key.kid]
+
+
+@override_settings(FEDCM_KEY_CACHE_SECONDS=60, FEDCM_CACHE="default")
+def test_with_a_shared_cache_another_process_rotation_is_used_at_once(
+    fedcm_signing_key: SigningKey, clock: FakeClock
+) -> None:
+    assert keys.signing_key().kid == fedcm_signing_key.kid
+    new = rotate_in_another_process()
+    shared_cache.bump("keys")  # what that process's SigningKey receiver does
+    assert keys.signing_key().kid == new.kid  # no clock advance
+    assert [k["kid"] for k in keys.jwks()["keys"]] == [new.kid, fedcm_signing_key.kid]
+
+
+@override_settings(FEDCM_CACHE="default")
+def test_a_signing_key_write_replaces_the_shared_version(fedcm_signing_key: SigningKey) -> None:
+    before = shared_cache.current_version("keys")
+    keys.rotate()
+    assert shared_cache.current_version("keys") != before
 
 
 def test_warm_cache_does_no_queries(
@@ -352,7 +370,7 @@ def test_cache_filled_by_another_thread_while_waiting_for_the_lock(
     monkeypatch: pytest.MonkeyPatch,
     django_assert_num_queries: Any,
 ) -> None:
-    loaded = keys._load()
+    loaded = keys._load(shared_cache.current_version("keys"))
 
     class FillingLock:
         def __enter__(self) -> None:
