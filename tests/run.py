@@ -39,7 +39,14 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV_DIR = ROOT / ".venv-test"
 STAMP_NAME = ".django-fedcm-install-stamp"
 EXTRAS = ".[test,postgres]"
-REQUIRED_MODULES = ("pytest", "pytest_cov", "pytest_django", "psycopg", "django_fedcm")
+REQUIRED_MODULES = (
+    "pytest",
+    "pytest_cov",
+    "pytest_django",
+    "hypothesis",
+    "psycopg",
+    "django_fedcm",
+)
 PYTEST_NO_TESTS = 5
 MIN_PYTHON = (3, 11)
 

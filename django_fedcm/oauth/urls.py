@@ -34,6 +34,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.urls import URLPattern, URLResolver, path, re_path
 from oauth2_provider import urls as dot_urls
 
+from django_fedcm.oauth.throttle import answer_throttled
 from django_fedcm.oauth.views import AuthorizationView, TokenView
 from django_fedcm.views import jwks, openid_configuration
 
@@ -103,9 +104,8 @@ _UNGUARDED = frozenset({"oidc-connect-discovery-info", "jwks-info", "oauth-serve
 def _guarded(pattern: URLPattern | URLResolver) -> URLPattern | URLResolver:
     if not isinstance(pattern, URLPattern) or pattern.name in _UNGUARDED:
         return pattern
-    return URLPattern(
-        pattern.pattern, refuse_nul(pattern.callback), pattern.default_args, pattern.name
-    )
+    view = refuse_nul(answer_throttled(pattern.callback))
+    return URLPattern(pattern.pattern, view, pattern.default_args, pattern.name)
 
 
 #: DOT's routes the door serves as they are: token revocation (RFC 7009),

@@ -77,6 +77,22 @@ def test_ten_wrong_secrets_lock_the_client_id_even_for_the_right_one(
     assert token_request(SECRET).status_code == 400
 
 
+@pytest.mark.parametrize("path", ["/o/introspect/", "/o/revoke_token/"])
+def test_a_locked_client_id_gets_429_at_the_other_client_endpoints(
+    fedcm_clock: Clock, fedcm_confidential: Any, path: str
+) -> None:
+    """Introspection authenticates the client outside oauthlib's endpoints;
+    the lockout was a 500 there."""
+    for n in range(10):
+        token_request("guess", address=f"198.51.100.{n}")
+    response = Client().post(
+        path, {"token": "x"}, HTTP_AUTHORIZATION=basic("backend-client", SECRET)
+    )
+    assert response.status_code == 429
+    assert response["Retry-After"] == "900"
+    assert json.loads(response.content)["error"] == "temporarily_unavailable"
+
+
 def test_guessing_many_client_ids_locks_the_address(
     fedcm_clock: Clock, fedcm_confidential: Any
 ) -> None:
@@ -135,3 +151,24 @@ def test_attempted_client_id_falls_back_to_the_form() -> None:
     request = oauthlib_request()
     request.client_id = "from-the-body"
     assert attempted_client_id(request) == "from-the-body"
+
+
+def test_requests_without_a_secret_are_not_counted(
+    fedcm_clock: Clock, fedcm_confidential: Any, settings: Any
+) -> None:
+    # A resource server introspecting with a bearer token, or a confidential
+    # client that forgot its secret, guesses nothing.
+    settings.FEDCM_THROTTLE_ADDRESS_FAILURES = 2
+    settings.FEDCM_THROTTLE_ACCOUNT_FAILURES = 2
+    for _ in range(3):
+        introspect = Client().post(
+            "/o/introspect/", {"token": "x"}, HTTP_AUTHORIZATION="Bearer junk", REMOTE_ADDR=ATTACKER
+        )
+        assert introspect.status_code == 403
+        no_secret = Client().post(
+            "/o/token/",
+            {"grant_type": "authorization_code", "code": "x", "client_id": "backend-client"},
+            REMOTE_ADDR=ATTACKER,
+        )
+        assert no_secret.status_code == 401
+    assert token_request(SECRET).status_code == 400
