@@ -124,8 +124,14 @@ class RelyingPartyInline(StackedInline):
     )
 
 
-#: DOT's ``Application.clean()`` message (same msgid, so it matches in any language).
+#: DOT's ``Application.clean()`` messages (same msgids, so they match in any language).
 DOT_RSA_KEY_ERROR = _("You must set OIDC_RSA_PRIVATE_KEY to use RSA algorithm")
+DOT_NO_REDIRECT_URI_ERROR = _("redirect_uris cannot be empty with grant_type {grant_type}")
+
+REDIRECT_SCHEME_ERROR = _(
+    'Redirect URI %(value)s: its scheme is not in OAUTH2_PROVIDER["ALLOWED_REDIRECT_URI_SCHEMES"] '
+    '(%(schemes)s). Use https, or add "http" there for a local relying party in development.'
+)
 
 
 def signs_with_fedcm_keys() -> bool:
@@ -149,7 +155,38 @@ class FedCMApplicationForm(ModelForm):
     * DOT refuses the RS256 algorithm unless ``OIDC_RSA_PRIVATE_KEY`` is set,
       but with FedCMOAuth2Validator that key is never used, and the demo, the
       REST API and the docs register RS256 clients.
+    * DOT demands a redirect URI for the authorization-code grant. FedCM
+      sign-in redirects nowhere (the token comes back to the RP's page), so an
+      application saved with a FedCM relying party needs none, as through the
+      REST API; an OAuth-only client still does.
+    * A redirect URI whose scheme DOT does not allow says which setting to change.
     """
+
+    #: The relying-party inline's formset class (set by the admin's
+    #: ``get_form``), read to learn whether this save keeps a relying party.
+    relying_party_formset: type[BaseInlineFormSet] | None = None  # type: ignore[type-arg]
+
+    def keeps_relying_party(self) -> bool:
+        """Whether the application has a FedCM relying party after this save:
+        a stored one whose delete box is not ticked, or a new one filled in."""
+        formset_class = self.relying_party_formset
+        if formset_class is None or not self.is_bound:
+            pk = self.instance.pk
+            return pk is not None and RelyingParty.objects.filter(application_id=pk).exists()
+        formset = formset_class(
+            self.data,
+            self.files,
+            instance=self.instance,
+            prefix=formset_class.get_default_prefix(),
+        )
+        if not formset.management_form.is_valid():
+            return False  # the formset reports the tampered form itself
+        for index, form in enumerate(formset.forms):
+            if formset.can_delete and form["DELETE"].value():
+                continue
+            if index < formset.initial_form_count() or form.has_changed():
+                return True
+        return False
 
     def clean_allowed_origins(self) -> str:
         return registrations.clean_allowed_origins(self.cleaned_data.get("allowed_origins", ""))
@@ -171,16 +208,40 @@ class FedCMApplicationForm(ModelForm):
 
     def _post_clean(self) -> None:
         super()._post_clean()  # type: ignore[misc]  # private ModelForm hook
-        errors = self.errors.get("algorithm")
-        if not errors or not signs_with_fedcm_keys():
-            return
-        message = str(DOT_RSA_KEY_ERROR)
-        kept = [e for e in errors.as_data() if message not in e.messages]
-        if kept:
-            errors.data[:] = kept
-        else:
-            del self.errors["algorithm"]
-            self.cleaned_data["algorithm"] = self.instance.algorithm
+        if self.errors.get("algorithm") and signs_with_fedcm_keys():
+            self._drop_error("algorithm", str(DOT_RSA_KEY_ERROR))
+        if self.errors.get("redirect_uris"):
+            self._explain_redirect_schemes()
+            grant_type = self.instance.authorization_grant_type
+            message = str(DOT_NO_REDIRECT_URI_ERROR).format(grant_type=grant_type)
+            if message in self.errors["redirect_uris"] and self.keeps_relying_party():
+                self._drop_error("redirect_uris", message)
+
+    def _drop_error(self, field: str, message: str) -> None:
+        """Remove one of DOT's messages from ``field``; with none left, the
+        field's (already constructed) instance value counts as cleaned."""
+        errors = self.errors[field]
+        errors.data[:] = [e for e in errors.as_data() if message not in e.messages]
+        if not errors:
+            del self.errors[field]
+            self.cleaned_data[field] = getattr(self.instance, field)
+
+    def _explain_redirect_schemes(self) -> None:
+        from oauth2_provider.settings import oauth2_settings
+
+        schemes = ", ".join(oauth2_settings.ALLOWED_REDIRECT_URI_SCHEMES)
+        errors = self.errors["redirect_uris"]
+        explained: dict[str, ValidationError] = {}
+        for error in errors.as_data():
+            if (error.params or {}).get("cause") == "invalid_scheme":
+                params = {"value": error.params["value"], "schemes": schemes}  # type: ignore[index]
+                error = ValidationError(
+                    REDIRECT_SCHEME_ERROR, code="scheme_not_allowed", params=params
+                )
+            # The service and DOT's own clean() both check a stored
+            # registration's URIs: one message each.
+            explained.setdefault(" ".join(error.messages), error)
+        errors.data[:] = list(explained.values())
 
 
 class FedCMApplicationAdminMixin(ModelAdmin):
@@ -194,10 +255,41 @@ class FedCMApplicationAdminMixin(ModelAdmin):
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
     ) -> type[ModelForm]:
         form = super().get_form(request, obj, change, **kwargs)
-        return type(form.__name__, (FedCMApplicationForm, form), {})
+        inline = next(
+            (
+                i
+                for i in self.get_inline_instances(request, obj)
+                if isinstance(i, RelyingPartyInline)
+            ),
+            None,
+        )
+        formset = inline.get_formset(request, obj) if inline is not None else None
+        return type(form.__name__, (FedCMApplicationForm, form), {"relying_party_formset": formset})
 
     def get_inlines(self, request: HttpRequest, obj: Any) -> list[type[Any]]:
         return [*super().get_inlines(request, obj), RelyingPartyInline]
+
+    def get_list_display(self, request: HttpRequest) -> list[Any]:
+        # The client id is what a relying party configures (FedCM's clientId);
+        # it replaces DOT's primary-key column.
+        first = ("client_id", "name", "fedcm_enabled")
+        rest = [f for f in super().get_list_display(request) if f not in (*first, "pk", "id")]
+        return [*first, *rest]
+
+    def get_search_fields(self, request: HttpRequest) -> list[str]:
+        fields = list(super().get_search_fields(request))
+        return fields if "client_id" in fields else [*fields, "client_id"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return super().get_queryset(request).select_related("fedcm")
+
+    @admin.display(description=_("FedCM enabled"), boolean=True, ordering="fedcm__enabled")
+    def fedcm_enabled(self, obj: Any) -> bool | None:
+        """On or off for a FedCM relying party; unknown for an OAuth-only client."""
+        try:
+            return bool(obj.fedcm.enabled)
+        except RelyingParty.DoesNotExist:
+            return None
 
     def formfield_for_dbfield(
         self, db_field: models.Field[Any, Any], request: HttpRequest, **kwargs: Any
@@ -207,7 +299,13 @@ class FedCMApplicationAdminMixin(ModelAdmin):
             formfield.help_text = _(
                 "Exact origins, one per line or space separated: scheme://host[:port], "
                 "no path, no wildcard. The FedCM id assertion and disconnect endpoints "
-                "accept requests only from these."
+                "accept requests only from these. An http:// origin (a relying party on "
+                'your machine) needs "http" in OAUTH2_PROVIDER["ALLOWED_SCHEMES"].'
+            )
+        if formfield is not None and db_field.name == "redirect_uris":
+            formfield.help_text = _(
+                "Only for the OAuth redirect flow (the o/ door, the SDK's fallback): "
+                "FedCM sign-in redirects nowhere. A FedCM relying party may leave it empty."
             )
         return formfield
 

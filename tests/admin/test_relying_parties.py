@@ -218,6 +218,136 @@ def test_rs256_application_needs_dot_rsa_key_with_another_validator(
     assert not Application.objects.exists()
 
 
+# --------------------------------------------------------------------------- first save
+
+
+def quickstart_settings(settings: Any) -> None:
+    """What docs/quickstart.md's settings block gives a project in development."""
+    settings.DEBUG = True
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "ALLOWED_SCHEMES": ["https", "http"]}
+
+
+def test_first_registration_as_the_quickstart_describes_it_saves(
+    admin_client: Client, settings: Any
+) -> None:
+    # An RP on the developer's machine, no redirect URI (FedCM sign-in
+    # redirects nowhere), RS256 without DOT's OIDC_RSA_PRIVATE_KEY.
+    quickstart_settings(settings)
+    data = new_application_data(admin_client, "http://127.0.0.1:8001")
+    data.update({"redirect_uris": "", "algorithm": Application.RS256_ALGORITHM})
+    response = admin_client.post(application_url("add"), data)
+    assert response.status_code == 302, form_errors(response)
+    relying_party = RelyingParty.objects.select_related("application").get()
+    assert relying_party.origins == ["http://127.0.0.1:8001"]
+    assert relying_party.application.redirect_uris == ""
+    assert AuditEvent.objects.get().action == "relying_party.created"
+
+
+def test_http_origin_error_names_the_setting_that_allows_it(admin_client: Client) -> None:
+    data = new_application_data(admin_client, "http://127.0.0.1:8001")
+    response = admin_client.post(application_url("add"), data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert 'OAUTH2_PROVIDER["ALLOWED_SCHEMES"]' in errors["allowed_origins"][0]
+    assert "invalid_scheme" not in str(errors)
+
+
+def test_oauth_only_application_still_needs_a_redirect_uri(admin_client: Client) -> None:
+    data = new_application_data(admin_client, "")
+    data.update({"redirect_uris": "", "fedcm-0-enabled": "on", "fedcm-0-icon_size": "40"})
+    for name in ("fedcm-0-terms_of_service_url", "fedcm-0-privacy_policy_url"):
+        del data[name]
+    response = admin_client.post(application_url("add"), data)
+    assert response.status_code == 200
+    assert "redirect_uris cannot be empty" in form_errors(response)
+    assert not Application.objects.exists()
+
+
+def test_stored_relying_party_may_drop_its_redirect_uri(
+    admin_client: Client, fedcm_rp: RelyingParty
+) -> None:
+    url, data = change_data(admin_client, fedcm_rp)
+    data["redirect_uris"] = ""
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, form_errors(response)
+    fedcm_rp.application.refresh_from_db()
+    assert fedcm_rp.application.redirect_uris == ""
+
+
+def test_deleting_the_relying_party_brings_the_redirect_uri_rule_back(
+    admin_client: Client, fedcm_rp: RelyingParty
+) -> None:
+    url, data = change_data(admin_client, fedcm_rp)
+    data.update({"redirect_uris": "", "fedcm-0-DELETE": "on"})
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "redirect_uris cannot be empty" in form_errors(response)
+    assert RelyingParty.objects.exists()
+
+
+def test_without_the_inline_a_new_application_needs_a_redirect_uri(
+    fedcm_make_user: Callable[..., Any],
+) -> None:
+    from django.contrib.auth.models import Permission
+
+    # Staff who may not add relying parties get no inline: nothing is kept.
+    staff = fedcm_make_user("staff", is_staff=True)
+    staff.user_permissions.add(
+        *Permission.objects.filter(codename__in=["add_application", "view_application"])
+    )
+    client = Client()
+    client.force_login(staff)
+    data = form_values(client, application_url("add"), "application_form")
+    assert "fedcm-TOTAL_FORMS" not in data
+    data.update(
+        {
+            "name": "Shop",
+            "client_id": "shop-client",
+            "client_type": "public",
+            "authorization_grant_type": "authorization-code",
+            "redirect_uris": "",
+            "algorithm": "",
+        }
+    )
+    response = client.post(application_url("add"), data)
+    assert response.status_code == 200
+    assert "redirect_uris cannot be empty" in form_errors(response)
+
+
+def test_missing_inline_management_form_keeps_nothing(admin_client: Client) -> None:
+    data = new_application_data(admin_client, "https://shop.test")
+    data["redirect_uris"] = ""
+    del data["fedcm-TOTAL_FORMS"]
+    response = admin_client.post(application_url("add"), data)
+    assert response.status_code == 200
+    assert not Application.objects.exists()
+
+
+def test_redirect_uri_scheme_error_names_the_setting_once(
+    admin_client: Client, fedcm_rp: RelyingParty, settings: Any
+) -> None:
+    settings.OAUTH2_PROVIDER = {
+        **settings.OAUTH2_PROVIDER,
+        "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    }
+    url, data = change_data(admin_client, fedcm_rp)
+    data["redirect_uris"] = "http://127.0.0.1:8001/callback"
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["redirect_uris"]
+    assert len(errors) == 1
+    assert 'OAUTH2_PROVIDER["ALLOWED_REDIRECT_URI_SCHEMES"] (https)' in errors[0]
+    assert "http://127.0.0.1:8001/callback" in errors[0]
+
+
+def test_other_redirect_uri_errors_are_kept(admin_client: Client) -> None:
+    data = new_application_data(admin_client, "https://shop.test")
+    data["redirect_uris"] = "https://shop.test/callback#fragment"
+    response = admin_client.post(application_url("add"), data)
+    assert response.status_code == 200
+    assert "redirect_uris" in response.context["adminform"].form.errors
+
+
 # --------------------------------------------------------------------------- changing
 
 
@@ -353,6 +483,33 @@ def test_relying_party_changelist_is_read_only(
     )
     assert detail.status_code == 200
     assert 'name="_save"' not in detail.content.decode()
+
+
+def test_application_list_shows_client_id_name_and_fedcm_state(
+    admin_client: Client, fedcm_make_rp: Callable[..., RelyingParty]
+) -> None:
+    fedcm_make_rp("shop-client", origins="https://shop.test", name="Shop")
+    fedcm_make_rp("off-client", origins="https://off.test", name="Off", enabled=False)
+    Application.objects.create(
+        client_id="oauth-only",
+        name="Batch",
+        client_type="confidential",
+        authorization_grant_type="client-credentials",
+    )
+    response = admin_client.get(application_url("changelist"))
+    assert response.status_code == 200
+    shown = admin.site.get_model_admin(Application).get_list_display(response.wsgi_request)
+    assert list(shown[:3]) == ["client_id", "name", "fedcm_enabled"]
+    assert "pk" not in shown
+    headers = [str(h["text"]).lower() for h in response.context["result_headers"]][1:4]
+    assert headers == ["client id", "name", "fedcm enabled"]
+    content = response.content.decode()
+    assert "shop-client" in content and "off-client" in content and "oauth-only" in content
+    assert content.count("icon-yes.svg") == 1
+    assert content.count("icon-no.svg") == 1
+    assert content.count("icon-unknown.svg") >= 1
+    found = admin_client.get(application_url("changelist"), {"q": "shop-client"})
+    assert [a.client_id for a in found.context["cl"].result_list] == ["shop-client"]
 
 
 def test_application_admin_wraps_the_registered_admin() -> None:
