@@ -20,6 +20,7 @@ PUBLIC_MODULES = (
     "django_fedcm.middleware",
     "django_fedcm.models",
     "django_fedcm.signals",
+    "django_fedcm.throttle",
     "django_fedcm.rp",
     "django_fedcm.rp.backends",
     "django_fedcm.rp.rest_framework",
