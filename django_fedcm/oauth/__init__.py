@@ -7,7 +7,11 @@ One issuer, one key set, one client registry (docs/oauth-and-fedcm.md):
   recording a FedCM grant when the user approves a client.
 * :mod:`.views` / :mod:`.urls`: DOT's URLs with an authorization view that
   skips consent for clients the user already approved through FedCM.
-* :mod:`.fedcm_code`: "FedCM for OAuth": a DOT authorization code answered
-  by the id assertion endpoint.
-* :mod:`.scopes`: the mapping between OAuth scopes and FedCM fields.
+* :mod:`.capabilities`: what the door offers, shared by its routes and both
+  discovery documents.
+
+The business logic both doors share lives in :mod:`django_fedcm.services`:
+:mod:`~django_fedcm.services.oauth_codes` ("FedCM for OAuth": a DOT
+authorization code answered by the id assertion endpoint) and
+:mod:`~django_fedcm.services.scopes` (OAuth scopes and FedCM fields).
 """

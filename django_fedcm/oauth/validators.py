@@ -13,13 +13,13 @@ authorization-code flow (and its userinfo endpoint):
 * ``iss`` is the FedCM issuer (``FEDCM_ISSUER``), ``sub`` is
   ``adapter.get_account_id(user)`` and the user claims come from
   ``adapter.get_claims()`` for the fields the granted scopes release
-  (:mod:`django_fedcm.oauth.scopes`): a token from either door carries the
+  (:mod:`django_fedcm.services.scopes`): a token from either door carries the
   same claims for the same user and client.
 * Approving a client (consent form, or a skipped consent) records a FedCM
   :class:`~django_fedcm.models.Grant`, so the client shows up in the accounts
   endpoint's ``approved_clients``.
 * Authorization codes minted by the id assertion endpoint
-  (:mod:`django_fedcm.oauth.fedcm_code`) have no redirect URI; the token
+  (:mod:`django_fedcm.services.oauth_codes`) have no redirect URI; the token
   request omits ``redirect_uri`` and the code's FedCM marker stands in.
 * A code presented twice revokes the tokens issued from it, refreshed ones
   included (RFC 6749 §4.1.2), and a ``redirect_uri`` that differs from the
@@ -46,10 +46,10 @@ from oauthlib.oauth2.rfc6749 import errors
 from django_fedcm.adapter import RECOGNISED_FIELDS, get_adapter
 from django_fedcm.conf import fedcm_settings
 from django_fedcm.oauth import capabilities
-from django_fedcm.oauth import scopes as scope_map
-from django_fedcm.oauth.fedcm_code import REDIRECT_MARKER_PREFIX
 from django_fedcm.oauth.throttle import ClientThrottleMixin
 from django_fedcm.services import discovery, grants, keys
+from django_fedcm.services import scopes as scope_map
+from django_fedcm.services.oauth_codes import REDIRECT_MARKER_PREFIX
 
 __all__ = [
     "SUPPORTED_CLAIMS",

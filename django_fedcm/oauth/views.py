@@ -20,8 +20,8 @@ from oauth2_provider.views import AuthorizationView as DOTAuthorizationView
 from oauth2_provider.views import TokenView as DOTTokenView
 
 from django_fedcm.oauth import capabilities
-from django_fedcm.oauth import scopes as scope_map
 from django_fedcm.oauth.validators import relying_party_of
+from django_fedcm.services import scopes as scope_map
 from django_fedcm.services.grants import get_grant
 
 

@@ -18,8 +18,7 @@ from django_fedcm import signals
 from django_fedcm.adapter import get_adapter
 from django_fedcm.conf import fedcm_settings
 from django_fedcm.models import Grant, RelyingParty
-from django_fedcm.oauth import fedcm_code
-from django_fedcm.services import discovery, grants, tokens
+from django_fedcm.services import discovery, grants, oauth_codes, tokens
 from django_fedcm.services.auth_time import auth_time
 from django_fedcm.services.grants import UNREAD as _UNREAD
 
@@ -52,8 +51,8 @@ def issue_assertion(
     """
     # OAuth profile seam: a request with params["response_type"] == "code"
     # gets an authorization code here instead of an ID token.
-    if fedcm_code.is_code_request(params):
-        return fedcm_code.issue_from_params(
+    if oauth_codes.is_code_request(params):
+        return oauth_codes.issue_from_params(
             request, relying_party, user, params=params, nonce=nonce, fields=fields, origin=origin
         )
     fields = set(fields)

@@ -31,8 +31,7 @@ from django.views.decorators.http import require_http_methods
 
 from django_fedcm.adapter import RECOGNISED_FIELDS, get_adapter
 from django_fedcm.models import ContinuationRequest
-from django_fedcm.oauth import fedcm_code
-from django_fedcm.services import continuations
+from django_fedcm.services import continuations, oauth_codes
 from django_fedcm.services.assertion import issue_assertion
 from django_fedcm.services.keys import NoActiveKey
 from django_fedcm.services.registry import origin_is_registered
@@ -78,8 +77,8 @@ def _problem(request: HttpRequest, state: ContinuationRequest | None) -> tuple[i
     ):
         return _REFUSED
     try:  # the client may have lost the code grant or a scope since then too
-        fedcm_code.parse_code_request(state.params, relying_party, state.nonce or None)
-    except fedcm_code.OAuthParamsError:
+        oauth_codes.parse_code_request(state.params, relying_party, state.nonce or None)
+    except oauth_codes.OAuthParamsError:
         return _REFUSED
     return None
 
@@ -144,7 +143,7 @@ def view(request: HttpRequest, reference: str) -> HttpResponse:
         client_name=relying_party.display_name,
         origin=state.origin,
         fields=[FIELD_LABELS[f] for f in RECOGNISED_FIELDS if f in state.fields]
-        + fedcm_code.scope_labels(state.params),
+        + oauth_codes.scope_labels(state.params),
         terms_of_service_url=relying_party.terms_of_service_url,
         privacy_policy_url=relying_party.privacy_policy_url,
     )

@@ -30,8 +30,7 @@ from django_fedcm.adapter import get_adapter
 from django_fedcm.conf import fedcm_settings
 from django_fedcm.internal.params import parse_params
 from django_fedcm.models import ContinuationRequest, RelyingParty
-from django_fedcm.oauth import fedcm_code
-from django_fedcm.services import continuations
+from django_fedcm.services import continuations, oauth_codes
 from django_fedcm.services.assertion import issue_assertion
 from django_fedcm.services.grants import get_grant
 from django_fedcm.services.keys import NoActiveKey
@@ -117,8 +116,8 @@ def view(request: HttpRequest, relying_party: RelyingParty, form: QueryDict) -> 
     except ValueError:
         return fedcm_error(request, INVALID_REQUEST)
     try:  # OAuth profile (docs/oauth-and-fedcm.md): params may ask for a code
-        code_request = fedcm_code.parse_code_request(params, relying_party, nonce)
-    except fedcm_code.OAuthParamsError as exc:
+        code_request = oauth_codes.parse_code_request(params, relying_party, nonce)
+    except oauth_codes.OAuthParamsError as exc:
         return fedcm_error(request, exc.error)
 
     # Auto re-authentication happened without a click; a client that demands
@@ -133,7 +132,8 @@ def view(request: HttpRequest, relying_party: RelyingParty, form: QueryDict) -> 
     if adapter.needs_consent(
         request, user, relying_party, grant, token_fields, _disclosed(form)
     ) or (
-        code_request is not None and fedcm_code.needs_consent(grant, code_request, _disclosed(form))
+        code_request is not None
+        and oauth_codes.needs_consent(grant, code_request, _disclosed(form))
     ):
         url = continuations.create(
             request,

@@ -1,4 +1,4 @@
-"""FedCM for OAuth (django_fedcm.oauth.fedcm_code): the id assertion endpoint
+"""FedCM for OAuth (django_fedcm.services.oauth_codes): the id assertion endpoint
 answers with a DOT authorization code the RP backend exchanges at DOT's token
 endpoint (checklist 35, 40; docs/oauth-and-fedcm.md)."""
 
@@ -18,8 +18,7 @@ from oauth2_provider.models import Grant as CodeGrant
 
 from django_fedcm import rp
 from django_fedcm.models import Grant, RelyingParty
-from django_fedcm.oauth import fedcm_code
-from django_fedcm.services import grants
+from django_fedcm.services import grants, oauth_codes
 from tests.oauth.conftest import PKCE, make_pkce
 from tests.views.fedcm_http import IDP_HOST, assert_cors, error_of, fedcm_post
 
@@ -307,8 +306,8 @@ def test_client_not_allowed_the_code_grant_is_unauthorized(
 
 
 def test_plain_fedcm_params_are_not_a_code_request(fedcm_rp: RelyingParty) -> None:
-    assert fedcm_code.parse_code_request({"nonce": "x"}, fedcm_rp) is None
-    assert fedcm_code.parse_code_request({}, fedcm_rp) is None
+    assert oauth_codes.parse_code_request({"nonce": "x"}, fedcm_rp) is None
+    assert oauth_codes.parse_code_request({}, fedcm_rp) is None
 
 
 def test_par_request_uri_alone_is_refused_not_ignored(client: Client, fedcm_returning: Any) -> None:

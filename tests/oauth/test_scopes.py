@@ -1,4 +1,4 @@
-"""django_fedcm.oauth.scopes: the scope ↔ field mapping both doors share."""
+"""django_fedcm.services.scopes: the scope ↔ field mapping both doors share."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from django_fedcm.oauth import scopes
+from django_fedcm.services import scopes
 
 
 def grant(fields: list[str] = (), granted: list[str] = ()) -> SimpleNamespace:  # type: ignore[assignment]

@@ -41,8 +41,8 @@ from django.utils import timezone
 
 from django_fedcm.conf import fedcm_settings
 from django_fedcm.models import RelyingParty
-from django_fedcm.oauth import scopes as scope_map
 from django_fedcm.services import grants
+from django_fedcm.services import scopes as scope_map
 
 #: ``Grant.redirect_uri`` prefix marking codes minted by the id assertion endpoint.
 REDIRECT_MARKER_PREFIX = "fedcm:"
