@@ -84,7 +84,7 @@ def manage(*args: str, settings: str = "demo_idp.settings") -> list[str]:
 
 
 def prepare() -> None:
-    log(f"database {demo_env.DATABASE}")
+    log(f"database {demo_env.DATABASE_URL or demo_env.DATABASE}")
     # --skip-checks: before the seed there is no signing key yet, and the
     # warning about it (django_fedcm.W030) would only confuse a first run; the
     # servers run every check once the data is in place.

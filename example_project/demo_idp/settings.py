@@ -1,8 +1,11 @@
 """The demo identity provider: a Django project using django_fedcm the way a
 real one would (its own login page, the admin, ``fedcm_keys``).
 
-Development settings for ``http://localhost:8000`` only; see
-``docs/deployment.md`` for production.
+Development settings for ``http://localhost:8000`` by default: SQLite, local
+memory, DEBUG on. The production mode (``DEMO_DATABASE_URL``,
+``DEMO_CACHE_URL``, ``DEMO_DEBUG=0``; example_project/README.md) runs the same
+project on PostgreSQL and Redis under gunicorn, with the performance settings
+docs/deployment.md recommends.
 """
 
 from __future__ import annotations
@@ -10,13 +13,13 @@ from __future__ import annotations
 import demo_env
 
 SECRET_KEY = demo_env.SECRET_KEY
-DEBUG = True
-ALLOWED_HOSTS = [demo_env.IDP_HOST, "localhost", "127.0.0.1"]
+DEBUG = demo_env.DEBUG
+ALLOWED_HOSTS = [demo_env.IDP_HOST, "localhost", "127.0.0.1"] if DEBUG else demo_env.ALLOWED_HOSTS
 USE_TZ = True
 TIME_ZONE = "UTC"
 ROOT_URLCONF = "demo_idp.urls"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-WSGI_APPLICATION = None
+WSGI_APPLICATION = "demo_idp.wsgi.application"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -64,6 +67,20 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(demo_env.DATABASE)}}
+if demo_env.DATABASE_URL:
+    DATABASES = {"default": demo_env.database_from_url(demo_env.DATABASE_URL)}
+    # Persistent connections: a new PostgreSQL connection per request costs
+    # more than the whole id assertion (docs/deployment.md, "Performance settings").
+    DATABASES["default"]["CONN_MAX_AGE"] = 600
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+if demo_env.CACHE_URL:
+    CACHES = {"default": demo_env.cache_from_url(demo_env.CACHE_URL)}
+    # Shared by every process: the client registry (docs/settings.md,
+    # FEDCM_CACHE) and the sessions (read from Redis, written through to the
+    # database) come from it, one round trip each instead of a query.
+    FEDCM_CACHE = "default"
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # FedCM sends the IdP session cookie on cross-site credentialed fetches
 # (accounts, id assertion, disconnect) only when it is SameSite=None; Secure.

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.contrib.staticfiles import views as staticfiles_views
+from django.urls import include, path, re_path
 
 from demo_idp import views
 
@@ -20,3 +22,11 @@ urlpatterns = [
     # FedCM needs its endpoints at exact, redirect-free paths at the root.
     path("", include("django_fedcm.urls")),
 ]
+
+if not settings.DEBUG:
+    # Production mode without a web server in front: the login popup needs
+    # django_fedcm's static files (docs/deployment.md, "Static files"). A real
+    # deployment serves collectstatic's output from the proxy or WhiteNoise.
+    urlpatterns.append(
+        re_path(r"^static/(?P<path>.*)$", staticfiles_views.serve, {"insecure": True})
+    )
