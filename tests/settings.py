@@ -90,7 +90,7 @@ APPEND_SLASH = False
 STATIC_URL = "/static/"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = os.path.join(os.path.dirname(__file__), "_media")
-LOGIN_URL = "/accounts/login/"
+LOGIN_URL = "django_fedcm:login"  # as docs/quickstart.md sets it
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast tests
 

@@ -6,15 +6,35 @@ reads them raw). One module per concern; importing this package (done by
 
 * :mod:`~django_fedcm.checks.installation`: apps, middleware, the OAuth validator;
 * :mod:`~django_fedcm.checks.settings`: the session cookie, CORS and ``FEDCM_*`` values;
-* :mod:`~django_fedcm.checks.urls`: redirecting FedCM URLs, the optional REST API;
+* :mod:`~django_fedcm.checks.urls`: redirecting FedCM URLs, the optional REST API,
+  ``LOGIN_URL`` and the OAuth door;
 * :mod:`~django_fedcm.checks.cache`: ``FEDCM_CACHE``;
 * :mod:`~django_fedcm.checks.throttle`: the brute-force throttle's limits and cache;
+* :mod:`~django_fedcm.checks.metrics`: ``FEDCM_METRICS_ENABLED``;
 * :mod:`~django_fedcm.checks.database`: the active signing key;
 * :mod:`~django_fedcm.checks.deploy`: ``check --deploy`` only.
 """
 
 from __future__ import annotations
 
-from django_fedcm.checks import cache, database, deploy, installation, settings, throttle, urls
+from django_fedcm.checks import (
+    cache,
+    database,
+    deploy,
+    installation,
+    metrics,
+    settings,
+    throttle,
+    urls,
+)
 
-__all__ = ["cache", "database", "deploy", "installation", "settings", "throttle", "urls"]
+__all__ = [
+    "cache",
+    "database",
+    "deploy",
+    "installation",
+    "metrics",
+    "settings",
+    "throttle",
+    "urls",
+]

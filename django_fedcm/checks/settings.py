@@ -1,7 +1,7 @@
 """Checks of setting values: the session cookie, CORS and the ``FEDCM_*`` settings.
 
-Ids ``E001``/``E002``, ``E020``/``W021``, ``E040``-``E045``, ``W046``, ``E050``, ``E060``
-and ``W061`` (docs/checks.md). Each check reads the raw value
+Ids ``E001``/``E002``, ``E020``/``W021``, ``E040``-``E045``, ``W046``, ``W049``, ``E050``,
+``E060`` and ``W061`` (docs/checks.md). Each check reads the raw value
 (:func:`django_fedcm.conf.raw_setting`) and tolerates any type, so a typo
 produces a message, not a crash. Defaults and allowed values come from
 :mod:`django_fedcm.defaults`.
@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import Tags, register
+from django.http.request import split_domain_port, validate_host
 from django.utils.module_loading import import_string
 
 from django_fedcm import defaults
@@ -28,6 +29,7 @@ __all__ = [
     "check_branding",
     "check_cors",
     "check_issuer",
+    "check_issuer_host",
     "check_key_settings",
     "check_session_cookie",
     "check_use_other_account",
@@ -207,6 +209,36 @@ def check_issuer(**kwargs: Any) -> Messages:
             f"FEDCM_ISSUER {issuer!r} is not an origin.",
             'Set FEDCM_ISSUER to scheme://host[:port] only, e.g. "https://idp.example", '
             "with no path.",
+        )
+    ]
+
+
+#: What Django allows when ``DEBUG`` is on and ``ALLOWED_HOSTS`` is empty.
+DEBUG_ALLOWED_HOSTS = [".localhost", "127.0.0.1", "[::1]"]
+
+
+@register()
+def check_issuer_host(**kwargs: Any) -> Messages:
+    """Every URL of the config file is built from ``FEDCM_ISSUER``: a host
+    this project does not serve (a placeholder left in place) breaks every
+    sign-in while the checks stay silent."""
+    origin, _valid = issuer_origin()
+    if origin is None:
+        return []
+    allowed = list(getattr(settings, "ALLOWED_HOSTS", None) or [])
+    if settings.DEBUG and not allowed:
+        allowed = DEBUG_ALLOWED_HOSTS
+    host, _port = split_domain_port(urlsplit(origin).netloc)
+    if validate_host(host, allowed):
+        return []
+    return [
+        warning(
+            "W049",
+            f"FEDCM_ISSUER ({origin}) names the host {host!r}, which ALLOWED_HOSTS does not "
+            "serve: the browser would fetch every FedCM endpoint from a site that is not "
+            "this project.",
+            "Set FEDCM_ISSUER to the origin this project serves (on your machine "
+            f'"http://localhost:8000"), or add "{host}" to ALLOWED_HOSTS.',
         )
     ]
 

@@ -1,6 +1,7 @@
-"""URLconf checks: FedCM endpoints that would redirect, and the optional REST API.
+"""URLconf checks: FedCM endpoints that would redirect, the optional REST API,
+``LOGIN_URL`` and the OAuth door.
 
-Ids ``E004``, ``E070``-``E074`` and ``W071``/``W072`` (docs/checks.md).
+Ids ``E004``, ``E070``-``E074``, ``W071``/``W072``, ``W075`` and ``W076`` (docs/checks.md).
 """
 
 from __future__ import annotations
@@ -12,17 +13,36 @@ from urllib.parse import urlsplit
 from django.apps import apps
 from django.conf import settings
 from django.core.checks import Tags, register
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.shortcuts import resolve_url
+from django.urls import (
+    NoReverseMatch,
+    URLPattern,
+    URLResolver,
+    get_resolver,
+    is_valid_path,
+    reverse,
+)
 from django.urls.resolvers import LocalePrefixPattern
+from django.utils import translation
 
 from django_fedcm.checks.common import Messages, error, issuer_origin, warning
 from django_fedcm.conf import raw_setting
 
-__all__ = ["API_URLCONF", "check_api_urls", "check_urls"]
+__all__ = [
+    "API_URLCONF",
+    "OAUTH_URLCONF",
+    "check_api_urls",
+    "check_login_url",
+    "check_oauth_door",
+    "check_urls",
+]
 
 #: The URLconf of the REST API, the one part of django-fedcm that needs Django
 #: REST framework (``pip install "django-fedcm[api]"``, docs/api.md).
 API_URLCONF = "django_fedcm.contrib.rest_framework.urls"
+
+#: The OAuth 2.0 / OIDC door (docs/oauth-and-fedcm.md).
+OAUTH_URLCONF = "django_fedcm.oauth.urls"
 
 
 def _includes(
@@ -48,6 +68,10 @@ def _is_fedcm(resolver: URLResolver) -> bool:
 
 def _is_api(resolver: URLResolver) -> bool:
     return getattr(resolver.urlconf_module, "__name__", None) == API_URLCONF
+
+
+def _is_oauth_door(resolver: URLResolver) -> bool:
+    return getattr(resolver.urlconf_module, "__name__", None) == OAUTH_URLCONF
 
 
 @register(Tags.urls)
@@ -134,5 +158,78 @@ def check_api_urls(**kwargs: Any) -> Messages:
             "INSTALLED_APPS: the django-fedcm REST API needs Django REST framework.",
             'Install the API extra (pip install "django-fedcm[api]") and add '
             '"rest_framework" to INSTALLED_APPS.',
+        )
+    ]
+
+
+def _login_url_served(login_url: Any) -> bool:
+    """Whether ``LOGIN_URL`` is a page of this project, another site's page
+    (an absolute URL) or relative (left alone), as ``redirect_to_login`` reads it."""
+    try:
+        url = str(resolve_url(login_url))
+    except NoReverseMatch:  # a URL name that is not in the URLconf
+        return False
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return True
+    if is_valid_path(parts.path):
+        return True
+    # Under i18n_patterns(), LocaleMiddleware redirects to the prefixed path.
+    language = getattr(settings, "LANGUAGE_CODE", "en-us")
+    with translation.override(language):
+        return bool(is_valid_path(f"/{language}{parts.path}"))
+
+
+@register(Tags.urls)
+def check_login_url(**kwargs: Any) -> Messages:
+    """Django's ``LOGIN_URL`` is where the connected-apps page and the OAuth
+    door's authorize endpoint send signed-out users."""
+    login_url = getattr(settings, "LOGIN_URL", None)
+    try:
+        if login_url is None or _login_url_served(login_url):
+            return []
+    except Exception:  # a broken ROOT_URLCONF is reported by Django's own URL checks
+        return []
+    return [
+        warning(
+            "W075",
+            f"LOGIN_URL {login_url!r} is not a page of this project: signed-out users of the "
+            "connected-apps page and of the OAuth door's authorize endpoint would land on a 404.",
+            'Set LOGIN_URL = "django_fedcm:login" (the FedCM sign-in page), or mount a sign-in '
+            'page there (e.g. path("accounts/", include("django.contrib.auth.urls"))).',
+        )
+    ]
+
+
+@register(Tags.urls)
+def check_oauth_door(**kwargs: Any) -> Messages:
+    """The OAuth door speaks for the FedCM identity only through
+    FedCMOAuth2Validator (docs/oauth-and-fedcm.md). With OIDC on, ``W090``
+    says so already."""
+    from oauth2_provider.settings import oauth2_settings
+
+    from django_fedcm.oauth.validators import FedCMOAuth2Validator
+
+    validator = oauth2_settings.OAUTH2_VALIDATOR_CLASS
+    if oauth2_settings.OIDC_ENABLED or (
+        isinstance(validator, type) and issubclass(validator, FedCMOAuth2Validator)
+    ):
+        return []
+    try:
+        mounted = any(True for _ in _includes(get_resolver().url_patterns, _is_oauth_door))
+    except Exception:  # a broken ROOT_URLCONF is reported by Django's own URL checks
+        return []
+    if not mounted:
+        return []
+    return [
+        warning(
+            "W076",
+            f"{OAUTH_URLCONF} is included in ROOT_URLCONF but OAUTH2_PROVIDER does not name "
+            "FedCMOAuth2Validator: the OAuth door would not share FedCM's consent, claims and "
+            "keys, could not redeem the codes the id assertion endpoint issues, and without "
+            'OAUTH2_PROVIDER["OIDC_ENABLED"] OIDC discovery answers 404.',
+            'Set OAUTH2_PROVIDER = {"OIDC_ENABLED": True, "OAUTH2_VALIDATOR_CLASS": '
+            '"django_fedcm.oauth.validators.FedCMOAuth2Validator", ...} as in '
+            "docs/quickstart.md, or remove the o/ include.",
         )
     ]

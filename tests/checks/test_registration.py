@@ -28,7 +28,7 @@ def test_every_check_function_is_registered() -> None:
         for path in PACKAGE.glob("*.py")
         for name in re.findall(r"^def (check_\w+)", path.read_text(), re.MULTILINE)
     }
-    assert len(defined) == 19
+    assert len(defined) == 22
     assert defined <= registered
 
 
@@ -44,8 +44,10 @@ def test_every_message_has_a_hint() -> None:
         FEDCM_ADAPTER="nope.Adapter",
         FEDCM_BRANDING="blue",
         FEDCM_LOGIN_URL="https://elsewhere.test/login",
+        LOGIN_URL="/nowhere/",
     ):
         messages = run_checks(include_deployment_checks=True)
     fedcm = [m for m in messages if m.id.startswith("django_fedcm.")]
-    assert len(fedcm) >= 9
+    assert len(fedcm) >= 10
+    assert "django_fedcm.W075" in {m.id for m in fedcm}
     assert all(m.hint for m in fedcm)

@@ -234,3 +234,49 @@ def test_duration_hint_gives_the_default_in_seconds() -> None:
     with override_settings(FEDCM_KEY_GRACE_PERIOD="a week"):
         (error,) = checks.check_key_settings()
     assert error.hint == "Set FEDCM_KEY_GRACE_PERIOD to e.g. 604800 or remove it for the default."
+
+
+# FEDCM_ISSUER's host and ALLOWED_HOSTS (django_fedcm.W049)
+
+
+@pytest.mark.parametrize(
+    ("issuer", "debug", "allowed_hosts"),
+    [
+        ("https://idp.test", False, ["idp.test"]),
+        ("https://IDP.test:8443", False, ["idp.test"]),
+        ("https://sso.idp.test", False, [".idp.test"]),
+        ("https://anything.test", False, ["*"]),
+        ("http://localhost:8000", True, []),  # Django's DEBUG defaults
+        ("http://app.localhost:8000", True, []),
+        ("http://127.0.0.1:8000", True, []),
+        ("http://[::1]:8000", True, []),
+        ("http://[::1]:8000", False, ["[::1]"]),
+        (None, False, []),
+        ("not an origin", False, []),  # E041's business
+    ],
+)
+def test_issuer_host_served_by_the_project_is_fine(
+    issuer: Any, debug: bool, allowed_hosts: list[str]
+) -> None:
+    with override_settings(FEDCM_ISSUER=issuer, DEBUG=debug, ALLOWED_HOSTS=allowed_hosts):
+        assert checks.check_issuer_host() == []
+
+
+@pytest.mark.parametrize(
+    ("issuer", "debug", "allowed_hosts", "host"),
+    [
+        # The quickstart's placeholder left in place on a developer's machine.
+        ("https://idp.example.com", True, [], "idp.example.com"),
+        ("https://idp.example.com", False, ["localhost", "127.0.0.1"], "idp.example.com"),
+        ("http://localhost:8000", False, ["idp.test"], "localhost"),
+        ("http://localhost:8000", False, [], "localhost"),  # no DEBUG defaults
+    ],
+)
+def test_issuer_host_not_served_warns(
+    issuer: str, debug: bool, allowed_hosts: list[str], host: str
+) -> None:
+    with override_settings(FEDCM_ISSUER=issuer, DEBUG=debug, ALLOWED_HOSTS=allowed_hosts):
+        (warning,) = checks.check_issuer_host()
+    assert warning.id == "django_fedcm.W049"
+    assert repr(host) in warning.msg
+    assert f'add "{host}" to ALLOWED_HOSTS' in warning.hint

@@ -130,3 +130,95 @@ def test_api_check_leaves_a_broken_root_urlconf_to_django(monkeypatch: pytest.Mo
     monkeypatch.setattr(checks, "get_resolver", broken)
     with override_settings(INSTALLED_APPS=WITHOUT_DRF):
         assert checks.check_api_urls() == []
+
+
+# Django's LOGIN_URL (django_fedcm.W075)
+
+SIGN_IN = path("accounts/login/", lambda request: None, name="sign_in")
+
+
+@pytest.mark.parametrize(
+    "login_url",
+    [
+        "django_fedcm:login",
+        "/fedcm/login",
+        "/accounts/login/",
+        "sign_in",
+        "https://sso.other.test/login",
+        "./login",
+        None,
+    ],
+)
+def test_login_url_that_resolves_is_fine(login_url: Any) -> None:
+    with override_settings(ROOT_URLCONF=urlconf(SIGN_IN, *ROOT.urlpatterns), LOGIN_URL=login_url):
+        assert checks.check_login_url() == []
+
+
+@pytest.mark.parametrize("login_url", ["/accounts/login/", "nowhere", "app:nowhere"])
+def test_login_url_that_resolves_nowhere_warns(login_url: str) -> None:
+    with override_settings(ROOT_URLCONF=ROOT, LOGIN_URL=login_url):
+        (warning,) = checks.check_login_url()
+    assert warning.id == "django_fedcm.W075"
+    assert repr(login_url) in warning.msg
+    assert 'LOGIN_URL = "django_fedcm:login"' in warning.hint
+
+
+def test_login_url_under_a_language_prefix_is_fine() -> None:
+    localized = urlconf(*i18n_patterns(SIGN_IN), *ROOT.urlpatterns)
+    with override_settings(ROOT_URLCONF=localized, LOGIN_URL="/accounts/login/"):
+        assert checks.check_login_url() == []
+
+
+def test_login_url_check_leaves_a_broken_root_urlconf_to_django(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise ImportError("no module")
+
+    monkeypatch.setattr(checks, "is_valid_path", broken)
+    with override_settings(LOGIN_URL="/accounts/login/"):
+        assert checks.check_login_url() == []
+
+
+# The OAuth door without its validator (django_fedcm.W076)
+
+DOOR = path("o/", include("django_fedcm.oauth.urls"))
+
+
+def test_oauth_door_without_the_validator_warns() -> None:
+    # OAUTH2_PROVIDER = {}: what a project that sets none gets.
+    with override_settings(ROOT_URLCONF=urlconf(DOOR, *ROOT.urlpatterns), OAUTH2_PROVIDER={}):
+        (warning,) = checks.check_oauth_door()
+    assert warning.id == "django_fedcm.W076"
+    assert "FedCMOAuth2Validator" in warning.hint and "OIDC_ENABLED" in warning.hint
+
+
+def test_oauth_door_found_under_a_nested_include() -> None:
+    nested = urlconf(path("sso/", include([DOOR])))
+    with override_settings(ROOT_URLCONF=nested, OAUTH2_PROVIDER={}):
+        assert ids(checks.check_oauth_door()) == ["django_fedcm.W076"]
+
+
+def test_oauth_door_with_the_validator_is_fine() -> None:
+    validator = {"OAUTH2_VALIDATOR_CLASS": "django_fedcm.oauth.validators.FedCMOAuth2Validator"}
+    with override_settings(ROOT_URLCONF=urlconf(DOOR), OAUTH2_PROVIDER=validator):
+        assert checks.check_oauth_door() == []
+    # With OIDC on, django_fedcm.W090 reports a wrong validator already.
+    with override_settings(ROOT_URLCONF=urlconf(DOOR), OAUTH2_PROVIDER={"OIDC_ENABLED": True}):
+        assert checks.check_oauth_door() == []
+
+
+def test_no_oauth_door_needs_no_validator() -> None:
+    with override_settings(ROOT_URLCONF=ROOT, OAUTH2_PROVIDER={}):
+        assert checks.check_oauth_door() == []
+
+
+def test_oauth_door_check_leaves_a_broken_root_urlconf_to_django(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken() -> Any:
+        raise ImportError("no module")
+
+    monkeypatch.setattr(checks, "get_resolver", broken)
+    with override_settings(OAUTH2_PROVIDER={}):
+        assert checks.check_oauth_door() == []

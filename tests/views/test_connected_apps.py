@@ -44,7 +44,7 @@ def test_connected_apps_url_name() -> None:
 def test_connected_apps_requires_login(client: Client, apps: dict[str, Any]) -> None:
     response = client.get(URL)
     assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/?next=")
+    assert response["Location"].startswith("/fedcm/login?next=")
     assert client.post(URL, {"grant": apps["alice_shop"].pk}).status_code == 302
     assert Grant.objects.count() == 3
 
