@@ -135,6 +135,12 @@ class FedCMSettings:
         return _seconds(raw_setting("DISCOVERY_MAX_AGE"))
 
     @property
+    def METRICS_ENABLED(self) -> bool:
+        """Advertise ``metrics_endpoint`` in the config file and store the
+        browser's sign-in reports. Only ``True`` turns it on (check E095)."""
+        return raw_setting("METRICS_ENABLED") is True
+
+    @property
     def LOGIN_STATUS_REASSERT(self) -> bool:
         """Re-send ``Set-Login: logged-in`` on authenticated HTML page responses."""
         return bool(raw_setting("LOGIN_STATUS_REASSERT"))

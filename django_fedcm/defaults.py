@@ -31,6 +31,7 @@ __all__ = [
     "KEY_GRACE_PERIOD",
     "LOGIN_STATUS_REASSERT",
     "LOGIN_URL",
+    "METRICS_ENABLED",
     "PARAMS_MAX_BYTES",
     "RP_CLIENT_ID",
     "RP_CREATE_USERS",
@@ -80,6 +81,9 @@ AUTHORIZATION_CODE_LIFETIME: int | float | timedelta = 60
 #: the client registry is read from the database on each request).
 CACHE: str | None = None
 CACHE_SECONDS: int | float | timedelta = 300
+#: Advertise ``metrics_endpoint`` and store the browser's sign-in reports
+#: (Chrome behind the ``FedCmMetricsEndpoint`` feature; docs/endpoints.md).
+METRICS_ENABLED: bool = False
 
 # ------------------------------------ brute-force throttle (docs/security.md#brute-force-protection)
 

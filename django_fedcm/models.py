@@ -20,6 +20,7 @@ __all__ = [
     "ContinuationRequest",
     "Grant",
     "RelyingParty",
+    "SignInMetric",
     "SigningKey",
 ]
 
@@ -255,3 +256,46 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target_repr}"
+
+
+class SignInMetric(models.Model):
+    """One report the browser sent to the metrics endpoint after a FedCM request
+    (docs/endpoints.md, ``metrics``; docs/security.md, "Browser sign-in reports").
+
+    Deliberately small and unlinkable: no user, no address, no user agent, and
+    the time only to the hour. ``origin`` (the relying party) is kept from
+    success reports only, which the browser sends with credentials and an
+    ``Origin``; failure reports arrive without either, and nothing here joins
+    them to a user or a site.
+    """
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", _("success")
+        FAILURE = "failure", _("failure")
+
+    outcome = models.CharField(_("outcome"), max_length=8, choices=Outcome.choices)
+    origin = models.CharField(_("relying party origin"), max_length=255, blank=True)
+    time_to_show_ui = models.PositiveIntegerField(_("time to show UI (ms)"), null=True, blank=True)
+    time_to_continue = models.PositiveIntegerField(
+        _("time to continue (ms)"), null=True, blank=True
+    )
+    time_to_receive_token = models.PositiveIntegerField(
+        _("time to receive token (ms)"), null=True, blank=True
+    )
+    turnaround_time = models.PositiveIntegerField(_("turnaround time (ms)"), null=True, blank=True)
+    error_code = models.PositiveSmallIntegerField(_("error code"), null=True, blank=True)
+    did_show_ui = models.BooleanField(_("did show UI"), null=True, blank=True)
+    auto_reauthn = models.BooleanField(
+        _("automatic re-authentication"),
+        null=True,
+        blank=True,
+        help_text=_("Inferred: a success reported with a negative time to continue."),
+    )
+    recorded_at = models.DateTimeField(_("hour received"), db_index=True)
+
+    class Meta:
+        verbose_name = _("sign-in report")
+        verbose_name_plural = _("sign-in reports")
+
+    def __str__(self) -> str:
+        return f"{self.outcome} {self.origin or '-'} ({self.recorded_at:%Y-%m-%d %H:00})"

@@ -29,6 +29,7 @@ from django_fedcm.conf import fedcm_settings
 
 __all__ = [
     "ENDPOINT_KEYS",
+    "OPTIONAL_ENDPOINT_KEYS",
     "absolute",
     "base_origin",
     "config_url",
@@ -46,6 +47,8 @@ ENDPOINT_KEYS: dict[str, str] = {
     "disconnect_endpoint": "disconnect",
     "client_metadata_endpoint": "client_metadata",
 }
+#: Config keys of endpoints a setting turns on: named only when it is on.
+OPTIONAL_ENDPOINT_KEYS: dict[str, str] = {"metrics_endpoint": "metrics"}
 
 
 def base_origin(request: HttpRequest | None = None, *, issuer: str | None = None) -> str:
@@ -98,13 +101,20 @@ def login_url(request: HttpRequest | None = None, *, issuer: str | None = None) 
 def endpoint_urls(
     request: HttpRequest | None = None, *, issuer: str | None = None
 ) -> dict[str, str]:
-    """Every endpoint the config file names, keyed by its config key."""
-    return {
+    """Every endpoint the config file names, keyed by its config key:
+    :data:`ENDPOINT_KEYS`, then ``metrics_endpoint`` when
+    ``FEDCM_METRICS_ENABLED`` is on."""
+    urls = {
         key: login_url(request, issuer=issuer)
         if key == "login_url"
         else url_for(name, request, issuer=issuer)
         for key, name in ENDPOINT_KEYS.items()
     }
+    if fedcm_settings.METRICS_ENABLED:
+        urls["metrics_endpoint"] = url_for(
+            OPTIONAL_ENDPOINT_KEYS["metrics_endpoint"], request, issuer=issuer
+        )
+    return urls
 
 
 def well_known_document(
