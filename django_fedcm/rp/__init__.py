@@ -21,6 +21,9 @@ same issuer (docs/oauth-and-fedcm.md). Modules (docs/rp-integration.md):
   time and size;
 * :mod:`~django_fedcm.rp.exceptions`: one :class:`TokenVerificationError`
   subclass per failure;
+* :mod:`~django_fedcm.rp.refresh`: :class:`TokenRefresher`, which renews an ID
+  token with the OAuth refresh token (session renewal, OpenID Connect Core
+  §12.2 checks);
 * :mod:`~django_fedcm.rp.backends`: a Django authentication backend (import
   it by its path: it needs configured Django settings);
 * :mod:`~django_fedcm.rp.rest_framework`: a DRF authentication class (needs
@@ -41,6 +44,13 @@ from django_fedcm.rp.exceptions import (
     UnknownKey,
 )
 from django_fedcm.rp.jwks import JWKSClient
+from django_fedcm.rp.refresh import (
+    RefreshedTokens,
+    RefreshError,
+    RefreshRejected,
+    RefreshUnavailable,
+    TokenRefresher,
+)
 from django_fedcm.rp.verifier import DEFAULT_ALGORITHMS, IdTokenVerifier
 
 __all__ = [
@@ -53,7 +63,12 @@ __all__ = [
     "InvalidToken",
     "JWKSClient",
     "JWKSFetchError",
+    "RefreshError",
+    "RefreshRejected",
+    "RefreshUnavailable",
+    "RefreshedTokens",
     "TokenExpired",
+    "TokenRefresher",
     "TokenVerificationError",
     "UnknownKey",
 ]

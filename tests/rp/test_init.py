@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import django_fedcm.rp
-from django_fedcm.rp import exceptions, jwks, verifier
+from django_fedcm.rp import exceptions, jwks, refresh, verifier
 
 EXPORTED = {
     "DEFAULT_ALGORITHMS",
@@ -18,7 +18,12 @@ EXPORTED = {
     "InvalidToken",
     "JWKSClient",
     "JWKSFetchError",
+    "RefreshError",
+    "RefreshRejected",
+    "RefreshUnavailable",
+    "RefreshedTokens",
     "TokenExpired",
+    "TokenRefresher",
     "TokenVerificationError",
     "UnknownKey",
 }
@@ -28,7 +33,10 @@ def test_all_names_the_public_api() -> None:
     assert set(django_fedcm.rp.__all__) == EXPORTED
     for name in EXPORTED:
         assert getattr(django_fedcm.rp, name) is (
-            getattr(verifier, name, None) or getattr(jwks, name, None) or getattr(exceptions, name)
+            getattr(verifier, name, None)
+            or getattr(jwks, name, None)
+            or getattr(refresh, name, None)
+            or getattr(exceptions, name)
         )
 
 
