@@ -14,16 +14,33 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_deny
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from django_fedcm.models import Grant
 from django_fedcm.services.connected_apps import (
     connected_apps,
     get_connected_app,
     revoke_connected_app,
 )
+
+#: The "Shared" line's words for the disclosed fields, in the page's language;
+#: the stored values stay the protocol's field names.
+SHARED_FIELD_LABELS = {
+    "name": pgettext_lazy("shared field", "name"),
+    "email": pgettext_lazy("shared field", "email"),
+    "tel": pgettext_lazy("shared field", "phone number"),
+    "username": pgettext_lazy("shared field", "username"),
+    "picture": pgettext_lazy("shared field", "profile picture"),
+}
+
+
+def shared_labels(grant: Grant) -> list[str]:
+    """What ``grant`` disclosed, as words for the page (unknown fields as stored)."""
+    return [str(SHARED_FIELD_LABELS.get(field, field)) for field in grant.disclosed_fields]
 
 
 @never_cache
@@ -48,8 +65,9 @@ def view(request: HttpRequest) -> HttpResponse:
         )
         # Post/redirect/get: a reload does not resubmit the form.
         return HttpResponseRedirect(reverse("django_fedcm:connected_apps"), status=303)
+    grants = list(connected_apps(request.user))
     return render(
         request,
         "django_fedcm/connected_apps.html",
-        {"grants": list(connected_apps(request.user))},
+        {"grants": grants, "apps": [(grant, shared_labels(grant)) for grant in grants]},
     )

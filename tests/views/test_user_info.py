@@ -79,7 +79,7 @@ def test_user_info_page_passes_config_url_and_client_id_to_get_user_info(
     html = response.content.decode()
     assert "user_info.js" in html
     assert "<script>" not in html  # no inline script: CSP friendly
-    assert 'data-continue-label="Continue as"' in html
+    assert 'data-continue-label="Continue as {name}"' in html
     script = USER_INFO_JS.read_text()
     assert "IdentityProvider.getUserInfo(" in script
     assert "innerHTML" not in script

@@ -6,10 +6,12 @@
 (function () {
   "use strict";
 
-  function say(text) {
+  // The page's language comes from the template (data-* on #fedcm-status); the
+  // English fallback serves templates overridden before those attributes existed.
+  function say(key, text) {
     var status = document.getElementById("fedcm-status");
     if (status) {
-      status.textContent = text;
+      status.textContent = status.getAttribute(key) || text;
     }
   }
 
@@ -32,12 +34,12 @@
 
     if (data.action === "resolve") {
       if (!window.IdentityProvider || typeof window.IdentityProvider.resolve !== "function") {
-        say("This page must be opened by the browser's sign-in dialog.");
+        say("data-not-in-popup", "This page must be opened by the browser's sign-in dialog.");
         return;
       }
       Promise.resolve(window.IdentityProvider.resolve(data.token, {accountId: data.accountId}))
         .catch(function () {
-          say("The browser did not accept the sign-in. Please start again from the site.");
+          say("data-rejected", "The browser did not accept the sign-in. Please start again from the site.");
         });
     } else if (data.action === "close") {
       close();

@@ -11,9 +11,15 @@
   var button = document.getElementById("fedcm-user-info-button");
 
   function personalise(account) {
-    var prefix = button.getAttribute("data-continue-label");
+    var text = button.getAttribute("data-continue-label");
+    var name = account.givenName || account.name || account.email;
     var label = document.getElementById("fedcm-user-info-label");
-    label.textContent = prefix + " " + (account.givenName || account.name || account.email);
+    // "Continue as {name}", translated (word order differs between languages);
+    // a template overridden with a bare "Continue as" prefix still works.
+    label.textContent =
+      text.indexOf("{name}") >= 0
+        ? text.replace("{name}", function () { return name; })
+        : text + " " + name;
     if (account.email) {
       var email = document.getElementById("fedcm-user-info-email");
       email.textContent = account.email;
