@@ -548,3 +548,11 @@ def test_the_continuation_script_says_its_messages_in_the_page_language(
     translated = json.dumps({attribute: "Auf Deutsch"})
     assert run_node(CONTINUATION_PAGE, script, translated, browser_side) == "Auf Deutsch"
     assert run_node(CONTINUATION_PAGE, script, "{}", browser_side) == english
+
+
+def test_a_cached_error_page_varies_with_the_language(world: World) -> None:
+    # The help pages are public and cacheable: a shared cache must keep one per language.
+    response = browser("de").get("/fedcm/error/server_error")
+    assert "public" in response["Cache-Control"]
+    assert "Accept-Language" in response["Vary"]
+    assert response["Content-Language"] == "de"
