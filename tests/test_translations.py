@@ -30,7 +30,7 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from html.parser import HTMLParser
@@ -42,7 +42,7 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 from django.test import Client, RequestFactory
-from django.utils import timezone
+from django.utils import timezone, translation
 
 import django_fedcm
 from django_fedcm.models import ContinuationRequest, Grant, RelyingParty
@@ -279,7 +279,7 @@ def world(
     fedcm_make_grant: Callable[..., Any],
     fedcm_make_key: Callable[..., Any],
     settings: Any,
-) -> World:
+) -> Iterator[World]:
     middleware = list(settings.MIDDLEWARE)
     # Where Django's docs put it: after sessions, before CommonMiddleware.
     middleware.insert(
@@ -288,7 +288,9 @@ def world(
     )
     settings.MIDDLEWARE = middleware
     settings.FEDCM_THROTTLE_ACCOUNT_FAILURES = 1
-    return World(fedcm_make_user, fedcm_make_rp, fedcm_make_grant, fedcm_make_key)
+    yield World(fedcm_make_user, fedcm_make_rp, fedcm_make_grant, fedcm_make_key)
+    # LocaleMiddleware leaves the last request's language active in this thread.
+    translation.deactivate()
 
 
 @pytest.fixture
