@@ -186,3 +186,158 @@ def test_sdk_configure_rejects_unknown_options(sdk_run: dict[str, Any]) -> None:
         "configURL": "https://idp.test/fedcm/config.json",
         "unknown": "TypeError",
     }
+
+
+# --------------------------------------------------------------------------- keepSignedIn (node)
+
+MINUTE = 60_000
+
+
+def test_renewal_uses_silent_fedcm_before_exp_and_reports_it(sdk_run: dict[str, Any]) -> None:
+    run = sdk_run["renew_fedcm_before_exp"]
+    assert run["planned"] == 4 * MINUTE  # exp (5 min) - margin (1 min)
+    assert (run["before"], run["gets"]) == (0, 1)
+    assert run["mediation"] == "silent"
+    assert run["provider"] == {"clientId": "c", "params": {"nonce": "n-1"}, "loginHint": "a@x"}
+    assert run["events"] == [
+        {
+            "type": "fedcm:renewed",
+            "at": 4 * MINUTE,
+            "method": "fedcm",
+            "isAutoSelected": True,
+            "expiresIn": 5 * MINUTE,
+        }
+    ]
+    assert run["tokenIsString"]
+    # The next silent renewal waits out the browser's ten-minute quiet period.
+    assert run["next"] == 4 * MINUTE + 10 * MINUTE + 1000
+
+
+def test_renewal_of_a_short_token_waits_half_its_life(sdk_run: dict[str, Any]) -> None:
+    assert sdk_run["renew_short_token_at_half_life"] == 10_000
+
+
+def test_renewal_respects_the_quiet_period_after_an_automatic_sign_in(
+    sdk_run: dict[str, Any],
+) -> None:
+    assert sdk_run["renew_waits_for_the_quiet_period_after_auto_sign_in"] == {
+        "afterAuto": 10 * MINUTE + 1000,
+        "afterChoice": 4 * MINUTE,  # an explicit choice lifts the quiet period
+        "recordCleared": True,
+        "inMemory": 10 * MINUTE + 1000,  # storage disabled: remembered in the page
+    }
+
+
+def test_renewal_failures_retry_with_backoff_then_sign_out(sdk_run: dict[str, Any]) -> None:
+    run = sdk_run["renew_fedcm_failures_retry_then_sign_out"]
+    assert run["gets"] == [4 * MINUTE, 4 * MINUTE + 30_000, 4 * MINUTE + 90_000]
+    assert [(e["type"], e.get("attempt"), e.get("retryAt")) for e in run["events"]] == [
+        ("fedcm:renewal-failed", 1, 4 * MINUTE + 30_000),
+        ("fedcm:renewal-failed", 2, 4 * MINUTE + 90_000),
+        ("fedcm:renewal-failed", 3, None),
+        ("fedcm:signed-out", None, None),
+    ]
+    assert run["events"][-1]["reason"] == "renewal_failed"
+    assert run["events"][-1]["error"] == "NetworkError"
+    assert run["running"] is False
+
+
+def test_renew_now_inside_the_quiet_period_retries_when_it_ends(sdk_run: dict[str, Any]) -> None:
+    run = sdk_run["renew_now_inside_the_quiet_period_retries_after_it"]
+    assert run["failed"] == {
+        "type": "fedcm:renewal-failed",
+        "at": MINUTE,
+        "retryAt": 10 * MINUTE + 1000,
+    }
+    assert run["then"] == [{"type": "fedcm:renewed", "at": 10 * MINUTE + 1000}]
+    assert run["gets"] == [MINUTE, 10 * MINUTE + 1000]
+
+
+def test_an_idp_error_ends_renewal_without_retry(sdk_run: dict[str, Any]) -> None:
+    # The IdP refused (e.g. a client that requires user action): asking again
+    # would show the user the same error.
+    assert sdk_run["renew_idp_error_is_final"] == {
+        "gets": 1,
+        "events": [
+            {"type": "fedcm:renewal-failed", "error": "access_denied", "retryAt": None},
+            {"type": "fedcm:signed-out", "error": "access_denied", "reason": "rejected"},
+        ],
+    }
+
+
+def test_renewed_token_without_exp_is_a_failure(sdk_run: dict[str, Any]) -> None:
+    assert sdk_run["renew_token_without_exp_fails"] == [
+        {"type": "fedcm:renewal-failed", "error": "invalid_token"},
+        {"type": "fedcm:signed-out", "error": "invalid_token", "reason": "renewal_failed"},
+    ]
+
+
+def test_renewal_through_the_rp_refresh_endpoint(sdk_run: dict[str, Any]) -> None:
+    run = sdk_run["renew_refresh_endpoint"]
+    assert run["posts"] == [{"at": 4 * MINUTE, "url": "/auth/refresh"}]
+    assert (run["method"], run["credentials"], run["body"], run["signal"]) == (
+        "POST",
+        "same-origin",
+        "{}",
+        True,
+    )
+    assert run["headers"] == {
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+        "X-CSRFToken": "csrf",
+    }
+    [event] = run["events"]
+    assert event["type"] == "fedcm:renewed" and event["method"] == "refresh"
+    assert (event["token"], event["expiresIn"]) == ("x", 5 * MINUTE)
+    assert event["response"]["id_token"] == "x"
+
+
+def test_refresh_endpoint_answers(sdk_run: dict[str, Any]) -> None:
+    runs = sdk_run["renew_refresh_answers"]
+    # 401: the RP backend lost the refresh token; no retry.
+    assert runs["rejected"]["events"] == [
+        {"type": "fedcm:renewal-failed", "error": "invalid_grant", "attempt": 1},
+        {"type": "fedcm:signed-out", "error": "invalid_grant", "reason": "rejected"},
+    ]
+    # 503, then an id_token whose exp schedules the next renewal.
+    assert [e["type"] for e in runs["retried"]["events"]] == [
+        "fedcm:renewal-failed",
+        "fedcm:renewed",
+    ]
+    status = runs["retried"]["status"]
+    assert status["attempt"] == 0 and status["running"] is True
+    assert status["expiresAt"] - status["nextRenewalAt"] == MINUTE
+    assert [e["error"] for e in runs["unreadable"]["events"]] == [
+        "invalid_response",
+        "http_502",
+        "http_502",
+    ]
+    assert [e["error"] for e in runs["stalled"]["events"]] == ["timeout", "timeout", "timeout"]
+    assert runs["stalled"]["events"][-1]["reason"] == "renewal_failed"
+
+
+def test_sign_out_and_a_new_session_stop_renewal(sdk_run: dict[str, Any]) -> None:
+    assert sdk_run["renew_sign_out_and_replace_stop_the_session"] == {
+        "replaced": False,
+        "gets": 0,
+        "late": None,
+        "events": [{"type": "fedcm:signed-out", "reason": "sign_out", "method": "fedcm"}],
+    }
+    # stop() during a request: the same request is shared, its answer ignored.
+    assert sdk_run["renew_stopped_in_flight_is_silent"] == {"gets": 1, "result": None, "events": 0}
+
+
+def test_a_hidden_tab_renews_when_shown(sdk_run: dict[str, Any]) -> None:
+    assert sdk_run["renew_hidden_tab_waits_until_visible"] == {
+        "whileHidden": 0,
+        "afterShown": [10 * MINUTE + 1000],
+        "events": ["fedcm:renewed"],
+    }
+
+
+def test_a_wait_longer_than_one_timer_is_rearmed(sdk_run: dict[str, Any]) -> None:
+    assert sdk_run["renew_long_wait_rearms_the_timer"] == {"early": 0, "gets": [57_599]}
+
+
+def test_keep_signed_in_checks_its_options(sdk_run: dict[str, Any]) -> None:
+    assert sdk_run["renew_checks_its_options"] == ["TypeError"] * 5
