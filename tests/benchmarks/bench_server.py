@@ -86,7 +86,7 @@ def machine() -> str:
 
 def manage(env: dict[str, str], *args: str) -> None:
     command = [sys.executable, str(EXAMPLE / "manage.py"), *args, "-v", "0"]
-    subprocess.run(command, cwd=EXAMPLE, env=env, check=True)
+    subprocess.run(command, cwd=EXAMPLE, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
 def sign_in(port: int) -> str:
