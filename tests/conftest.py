@@ -6,12 +6,14 @@ session and cloned into each test's database (:func:`fedcm_signing_key`).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db import connection
 from django.dispatch import Signal
 from django.test import Client
 from oauth2_provider.models import Application
@@ -30,6 +32,20 @@ def _generated_keys() -> dict[str, SigningKey]:
         alg: keys._new_key(alg, SigningKey.State.ACTIVE, timezone.now())
         for alg in ("RS256", "ES256", "EdDSA")
     }
+
+
+@pytest.fixture(autouse=True)
+def _postgres_marker(request: pytest.FixtureRequest) -> None:
+    """``@pytest.mark.postgres`` tests skip on SQLite, except under
+    ``FEDCM_REQUIRE_POSTGRES=1`` (the CI PostgreSQL run), where a skip would
+    hide a misconfigured job: there they fail."""
+    if request.node.get_closest_marker("postgres") is None:
+        return
+    if connection.vendor == "postgresql":
+        return
+    if os.environ.get("FEDCM_REQUIRE_POSTGRES") == "1":
+        pytest.fail(f"FEDCM_REQUIRE_POSTGRES=1 but the test database is {connection.vendor}")
+    pytest.skip("needs PostgreSQL: run with FEDCM_TEST_DATABASE=postgres")
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,6 @@ the next request works again.
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -172,17 +171,6 @@ def test_cors_receiver_does_not_approve_when_the_lookup_fails(
 # --------------------------------------------------------------------------- PostgreSQL
 
 
-@pytest.fixture
-def postgres() -> None:
-    """Skip on SQLite, except under ``FEDCM_REQUIRE_POSTGRES=1`` (the CI
-    PostgreSQL run), where a skip would hide a misconfigured job."""
-    if connection.vendor == "postgresql":
-        return
-    if os.environ.get("FEDCM_REQUIRE_POSTGRES") == "1":
-        pytest.fail("FEDCM_REQUIRE_POSTGRES=1 but the test database is " + connection.vendor)
-    pytest.skip("needs PostgreSQL: run with FEDCM_TEST_DATABASE=postgres")
-
-
 def terminate_backend(pid: int) -> None:
     """``pg_terminate_backend`` from a second connection, then wait until the
     backend is gone, so the victim's next statement meets a closed socket."""
@@ -254,7 +242,6 @@ def assertion_request(browser: RequestFactory, user: Any) -> Any:
 
 
 @pytest.mark.postgres
-@pytest.mark.usefixtures("postgres")
 @pytest.mark.parametrize("conn_max_age", [0, 60], ids=["per-request", "persistent"])
 @pytest.mark.parametrize(
     ("table", "cors_earned"),
@@ -285,7 +272,6 @@ def test_postgres_connection_killed_mid_assertion(
 
 
 @pytest.mark.postgres
-@pytest.mark.usefixtures("postgres")
 def test_postgres_connection_killed_mid_accounts(
     browser: RequestFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

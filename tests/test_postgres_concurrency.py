@@ -8,7 +8,6 @@ PostgreSQL run), where a skip would hide a misconfigured job, so it fails.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -23,18 +22,6 @@ from django_fedcm.services import keys
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 THREADS = 8  # more than keys._ROTATE_ATTEMPTS: losing a race must queue, not fail
-
-
-@pytest.fixture(autouse=True)
-def _require_postgres() -> None:
-    if connection.vendor == "postgresql":
-        return
-    if os.environ.get("FEDCM_REQUIRE_POSTGRES") == "1":
-        pytest.fail(
-            "FEDCM_REQUIRE_POSTGRES=1 but the test database is "
-            f"{connection.vendor}; run with FEDCM_TEST_DATABASE=postgres."
-        )
-    pytest.skip("needs PostgreSQL: run with FEDCM_TEST_DATABASE=postgres")
 
 
 def run_concurrently(task: Callable[[], Any], count: int = THREADS) -> list[Any]:

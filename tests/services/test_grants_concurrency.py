@@ -9,7 +9,6 @@ writers, so this runs on PostgreSQL only (and fails under
 from __future__ import annotations
 
 import json
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -24,15 +23,6 @@ from django_fedcm.services import grants, keys
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 ROUNDS = 60  # per thread; bounded, a few seconds in all
-
-
-@pytest.fixture(autouse=True)
-def _require_postgres() -> None:
-    if connection.vendor == "postgresql":
-        return
-    if os.environ.get("FEDCM_REQUIRE_POSTGRES") == "1":
-        pytest.fail("FEDCM_REQUIRE_POSTGRES=1 but the test database is not PostgreSQL")
-    pytest.skip("needs PostgreSQL: run with FEDCM_TEST_DATABASE=postgres")
 
 
 def test_sign_ins_racing_disconnects_never_fail(

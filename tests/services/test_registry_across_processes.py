@@ -34,15 +34,6 @@ registrations.set_enabled(None, RelyingParty.objects.get(application__client_id=
 """
 
 
-@pytest.fixture(autouse=True)
-def _require_postgres() -> None:
-    if connection.vendor == "postgresql":
-        return
-    if os.environ.get("FEDCM_REQUIRE_POSTGRES") == "1":
-        pytest.fail("FEDCM_REQUIRE_POSTGRES=1 but the test database is not PostgreSQL")
-    pytest.skip("needs PostgreSQL: run with FEDCM_TEST_DATABASE=postgres")
-
-
 def client_metadata(client: Client) -> Any:
     return client.get(
         "/fedcm/client_metadata",

@@ -3,16 +3,6 @@
 Use ``"django_fedcm.rp.backends.IdTokenBackend"`` in ``AUTHENTICATION_BACKENDS``.
 """
 
-from __future__ import annotations
+from django_fedcm.internal.deprecation import alias_module
 
-import sys
-import warnings
-
-from django_fedcm.rp import backends as _target
-
-warnings.warn(
-    "django_fedcm.contrib.rp.backends moved to django_fedcm.rp.backends",
-    DeprecationWarning,
-    stacklevel=2,
-)
-sys.modules[__name__] = _target
+alias_module(__name__, "django_fedcm.rp.backends")

@@ -4,16 +4,6 @@ Use ``"django_fedcm.rp.rest_framework.IdTokenAuthentication"`` in
 ``DEFAULT_AUTHENTICATION_CLASSES``.
 """
 
-from __future__ import annotations
+from django_fedcm.internal.deprecation import alias_module
 
-import sys
-import warnings
-
-from django_fedcm.rp import rest_framework as _target
-
-warnings.warn(
-    "django_fedcm.contrib.rp.rest_framework moved to django_fedcm.rp.rest_framework",
-    DeprecationWarning,
-    stacklevel=2,
-)
-sys.modules[__name__] = _target
+alias_module(__name__, "django_fedcm.rp.rest_framework")
