@@ -6,7 +6,13 @@ Setuptools only packs non-Python files it is told about, and a wheel without
 its templates, static files or migrations installs fine and then fails at
 request time. So: every file under ``django_fedcm/`` in this checkout
 (except bytecode) must be in the wheel, plus ``py.typed`` and at least one
-migration; the sdist must carry the license and the readme.
+migration.
+
+The sdist must carry the same package files, the license, the readme and the
+changelog, and nothing else: the test suite runs from a checkout only (it needs
+``tests/``, ``docs/`` and ``example_project/``), so a stray ``tests/test_*.py``
+that setuptools adds by default is an error (MANIFEST.in prunes it;
+docs/development.md, "Distributions").
 """
 
 from __future__ import annotations
@@ -19,7 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "django_fedcm"
 ALWAYS_REQUIRED = (f"{PACKAGE}/py.typed", f"{PACKAGE}/migrations/0001_initial.py")
-SDIST_REQUIRED = ("LICENSE", "README.md", "pyproject.toml")
+SDIST_REQUIRED = ("LICENSE", "README.md", "CHANGELOG.md", "pyproject.toml")
+# What else an sdist built by setuptools holds besides the package.
+SDIST_ALLOWED = frozenset({*SDIST_REQUIRED, "PKG-INFO", "setup.cfg", "MANIFEST.in"})
+SDIST_ALLOWED_FOLDERS = (f"{PACKAGE}/", f"{PACKAGE}.egg-info/")
 
 
 def source_files() -> set[str]:
@@ -40,13 +49,28 @@ def check_wheel(wheel: Path) -> list[str]:
             n.startswith(f"{PACKAGE}/{folder}/") for n in names
         ):
             problems.append(f"{wheel.name}: no {PACKAGE}/{folder}/ files")
+    problems += [
+        f"{wheel.name}: unexpected {name}"
+        for name in sorted(names)
+        if not name.startswith(f"{PACKAGE}/") and ".dist-info/" not in name
+    ]
     return problems
 
 
 def check_sdist(sdist: Path) -> list[str]:
     with tarfile.open(sdist) as archive:
-        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
-    return [f"{sdist.name}: missing {name}" for name in SDIST_REQUIRED if name not in names]
+        # Files only, without the top folder (django_fedcm-X.Y/).
+        names = {
+            m.name.split("/", 1)[1] for m in archive.getmembers() if m.isfile() and "/" in m.name
+        }
+    required = {*SDIST_REQUIRED, *ALWAYS_REQUIRED, *source_files()}
+    problems = [f"{sdist.name}: missing {name}" for name in sorted(required - names)]
+    problems += [
+        f"{sdist.name}: unexpected {name} (the sdist ships the app only; see MANIFEST.in)"
+        for name in sorted(names)
+        if name not in SDIST_ALLOWED and not name.startswith(SDIST_ALLOWED_FOLDERS)
+    ]
+    return problems
 
 
 def main(argv: list[str]) -> int:
