@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_deny
 from django.views.decorators.csrf import csrf_protect
@@ -38,9 +38,13 @@ SHARED_FIELD_LABELS = {
 }
 
 
-def shared_labels(grant: Grant) -> list[str]:
+def shared_text(grant: Grant) -> str:
     """What ``grant`` disclosed, as words for the page (unknown fields as stored)."""
-    return [str(SHARED_FIELD_LABELS.get(field, field)) for field in grant.disclosed_fields]
+    # Translators: between the items of a list ("、" in Japanese).
+    separator = pgettext("list separator", ", ")
+    return separator.join(
+        str(SHARED_FIELD_LABELS.get(field, field)) for field in grant.disclosed_fields
+    )
 
 
 @never_cache
@@ -69,5 +73,5 @@ def view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "django_fedcm/connected_apps.html",
-        {"grants": grants, "apps": [(grant, shared_labels(grant)) for grant in grants]},
+        {"grants": grants, "apps": [(grant, shared_text(grant)) for grant in grants]},
     )
