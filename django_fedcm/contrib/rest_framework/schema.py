@@ -12,9 +12,11 @@ from typing import Any
 
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONOpenAPIRenderer
-from rest_framework.schemas import get_schema_view
 from rest_framework.schemas.generators import EndpointEnumerator
 from rest_framework.schemas.openapi import AutoSchema, SchemaGenerator
+from rest_framework.schemas.views import SchemaView
+
+from django_fedcm.contrib.rest_framework.base import ApiRequestMixin
 
 _PACKAGE = __name__.rpartition(".")[0]
 
@@ -63,18 +65,25 @@ class FedCMSchemaGenerator(SchemaGenerator):
     endpoint_inspector_cls = FedCMEndpointEnumerator
 
 
+class FedCMSchemaView(ApiRequestMixin, SchemaView):
+    """DRF's schema view with the API's authentication and body parser: a body
+    sent to it is bounded like everywhere else in the API."""
+
+
 def schema_view() -> Any:
     """The schema view. Public: the API's shape is documented anyway; every
     endpoint it lists still enforces its own permissions."""
     from django_fedcm import __version__
 
-    return get_schema_view(
+    generator = FedCMSchemaGenerator(
         title="django-fedcm API",
         description="Manage relying parties and signing keys (staff); "
         "see and revoke connected apps (signed-in users).",
         version=__version__,
-        public=True,
-        generator_class=FedCMSchemaGenerator,
+    )
+    return FedCMSchemaView.as_view(
         renderer_classes=[JSONOpenAPIRenderer],
+        schema_generator=generator,
+        public=True,
         permission_classes=[AllowAny],
     )

@@ -29,7 +29,12 @@ from django_fedcm.contrib.rest_framework import schema, views
 
 app_name = "django_fedcm_api"
 
-router = DefaultRouter()
+
+class ApiRouter(DefaultRouter):
+    APIRootView = views.ApiRootView
+
+
+router = ApiRouter()
 router.register("relying-parties", views.RelyingPartyViewSet, basename="relying-party")
 router.register("signing-keys", views.SigningKeyViewSet, basename="signing-key")
 router.register("me/connected-apps", views.ConnectedAppViewSet, basename="connected-app")

@@ -1,33 +1,24 @@
 """ViewSets of the django-fedcm API (staff management and self-service).
 
-Authentication is set here rather than inherited from the project's
-``REST_FRAMEWORK`` defaults, so the API's security does not depend on them:
-DRF's session authentication (CSRF enforced for unsafe methods) and, when
-``rest_framework.authtoken`` is installed, ``Authorization: Token <key>``.
+Authentication and body parsing are the API's own, not the project's
+``REST_FRAMEWORK`` defaults (:mod:`django_fedcm.contrib.rest_framework.base`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from django.apps import apps
 from django.db.models import QuerySet
-from rest_framework import mixins, status, viewsets
-from rest_framework.authentication import (
-    BaseAuthentication,
-    SessionAuthentication,
-    TokenAuthentication,
-)
+from rest_framework import mixins, routers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import BasePagination, PageNumberPagination
-from rest_framework.parsers import BaseParser, JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from django_fedcm.contrib.rest_framework import serializers
+from django_fedcm.contrib.rest_framework.base import ApiRequestMixin
 from django_fedcm.contrib.rest_framework.permissions import StaffModelPermissions
 from django_fedcm.contrib.rest_framework.schema import FedCMAutoSchema
 from django_fedcm.models import Grant, RelyingParty, SigningKey
@@ -40,22 +31,16 @@ class ApiPagination(PageNumberPagination):
     max_page_size = 200
 
 
-class ApiViewMixin:
-    """Authentication and pagination shared by every viewset."""
+class ApiViewMixin(ApiRequestMixin):
+    """Authentication, body parsing (:class:`ApiRequestMixin`) and pagination
+    shared by every viewset."""
 
     pagination_class: type[BasePagination] | None = ApiPagination
-    # JSON bodies only: DRF reads an absent boolean in an HTML form as False,
-    # so a form-encoded PUT would silently disable a client and clear its flags.
-    # Other media types get 415; the browsable API keeps its raw JSON form.
-    parser_classes: Sequence[type[BaseParser]] = [JSONParser]
 
-    def get_authenticators(self) -> list[BaseAuthentication]:
-        classes: list[type[BaseAuthentication]] = [SessionAuthentication]
-        if apps.is_installed("rest_framework.authtoken"):
-            # First, so an anonymous request gets 401 + ``WWW-Authenticate: Token``
-            # (DRF takes that header from the first authenticator; session has none).
-            classes.insert(0, TokenAuthentication)
-        return [cls() for cls in classes]
+
+class ApiRootView(ApiRequestMixin, routers.APIRootView):
+    """The router's root page (the browsable API's index), with the API's
+    authentication and body parser."""
 
 
 def _truthy(value: str) -> bool:
