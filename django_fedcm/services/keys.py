@@ -20,13 +20,14 @@ Parsing is cached per process (:func:`current_key_set`). A change made by
 this process clears that cache at once. With ``FEDCM_CACHE`` (a cache every
 server shares), every key change also replaces the ``keys`` version there after
 it commits (:func:`invalidate`, wired in ``receivers.py``), and each process
-compares that version on every use, one cache read: a rotation made anywhere
-is used everywhere on the next request. Without it, another process picks the
-change up within ``FEDCM_KEY_CACHE_SECONDS``.
+reads that version at most once a second (:data:`VERSION_CHECK_INTERVAL`): a
+rotation made anywhere is signed with everywhere within a second. Without
+it, another process picks the change up within ``FEDCM_KEY_CACHE_SECONDS``.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Iterable
@@ -396,15 +397,21 @@ class _Cache:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.value: KeySet | None = None
+        self.version_checked_at = -math.inf
 
 
 _cache = _Cache()
 _NAMESPACE = "keys"
+#: Seconds between two reads of the shared ``keys`` version in one process: a
+#: rotation made anywhere is signed with everywhere within this bound, and
+#: the hot path costs one cache round trip a second, not one a request.
+VERSION_CHECK_INTERVAL = 1.0
 
 
 def clear_cache(**_kwargs: Any) -> None:
     """Forget the parsed key set (also a ``setting_changed`` receiver)."""
     _cache.value = None
+    _cache.version_checked_at = -math.inf
 
 
 def invalidate(**_kwargs: Any) -> None:
@@ -441,9 +448,18 @@ def _usable(value: KeySet | None, version: str | None) -> bool:
 
 def current_key_set() -> KeySet:
     """The parsed key set: reloaded when the shared ``keys`` version moved
-    (``FEDCM_CACHE``), else at most every ``FEDCM_KEY_CACHE_SECONDS``."""
-    version = shared_cache.current_version(_NAMESPACE)  # before the database
+    (``FEDCM_CACHE``, asked at most every :data:`VERSION_CHECK_INTERVAL`),
+    else at most every ``FEDCM_KEY_CACHE_SECONDS``."""
     value = _cache.value
+    now = time.monotonic()
+    if (
+        value is not None
+        and now - _cache.version_checked_at < VERSION_CHECK_INTERVAL
+        and now - value.loaded_at < fedcm_settings.KEY_CACHE_SECONDS
+    ):
+        return value  # no cache round trip on the hot path
+    version = shared_cache.current_version(_NAMESPACE)  # before the database
+    _cache.version_checked_at = now
     if value is not None and _usable(value, version):
         return value
     with _cache.lock:
