@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from django_fedcm.conf import ALGORITHMS
@@ -27,7 +28,30 @@ def _as_drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
     return serializers.ValidationError(exc.messages)
 
 
-class RelyingPartySerializer(serializers.Serializer[RelyingParty]):
+class RefuseUnknownFieldsMixin:
+    """A body naming a field the serializer does not have is a ``400`` naming
+    it (DRF drops unknown keys silently: ``{"enabeld": false}`` left a client
+    enabled and answered 200). Read-only fields are known: a representation
+    read with GET can be sent back."""
+
+    fields: Any
+
+    def to_internal_value(self, data: Any) -> Any:
+        unknown: dict[str, list[str]] = {}
+        if isinstance(data, Mapping):
+            unknown = {str(name): [_("Unknown field.")] for name in data if name not in self.fields}
+        try:
+            value = super().to_internal_value(data)  # type: ignore[misc]
+        except serializers.ValidationError as exc:
+            if unknown and isinstance(exc.detail, dict):
+                raise serializers.ValidationError({**exc.detail, **unknown}) from None
+            raise
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
+
+
+class RelyingPartySerializer(RefuseUnknownFieldsMixin, serializers.Serializer[RelyingParty]):
     """One registration: the OAuth application's identity plus the FedCM options."""
 
     id = serializers.IntegerField(read_only=True)
@@ -183,11 +207,11 @@ class SigningKeySerializer(serializers.ModelSerializer[SigningKey]):
         return {k: v for k, v in jwk.items() if k not in _PRIVATE_JWK_MEMBERS}
 
 
-class EmptySerializer(serializers.Serializer[Any]):
+class EmptySerializer(RefuseUnknownFieldsMixin, serializers.Serializer[Any]):
     """No body (the ``disable`` / ``enable`` actions)."""
 
 
-class RotateSerializer(serializers.Serializer[Any]):
+class RotateSerializer(RefuseUnknownFieldsMixin, serializers.Serializer[Any]):
     algorithm = serializers.ChoiceField(
         choices=ALGORITHMS,
         required=False,

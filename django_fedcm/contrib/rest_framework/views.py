@@ -95,7 +95,11 @@ class RelyingPartyViewSet(
         return serializers.RelyingPartySerializer
 
     def _set_enabled(self, request: Request, enabled: bool) -> Response:
-        relying_party = registrations.set_enabled(request.user, self.get_object(), enabled)
+        instance = self.get_object()
+        # No body expected: one with a field (``{"enabled": false}`` sent to
+        # enable/) is refused rather than ignored.
+        serializers.EmptySerializer(data=request.data).is_valid(raise_exception=True)
+        relying_party = registrations.set_enabled(request.user, instance, enabled)
         data = serializers.RelyingPartySerializer(relying_party, context={"request": request})
         return Response(data.data)
 
