@@ -3,7 +3,9 @@
 The generator walks the project's URLconf (so paths carry whatever prefix the
 project included the API under) and keeps only this package's viewsets. The
 schema is rendered as JSON, which needs ``uritemplate`` but neither PyYAML
-nor ``inflection`` (see :class:`FedCMAutoSchema`).
+nor ``inflection`` (see :class:`FedCMAutoSchema`): as
+``application/vnd.oai.openapi+json`` (the default) or, for a client that
+asks for it, ``application/json``.
 """
 
 from __future__ import annotations
@@ -65,6 +67,12 @@ class FedCMSchemaGenerator(SchemaGenerator):
     endpoint_inspector_cls = FedCMEndpointEnumerator
 
 
+class OpenAPIJSONRenderer(JSONOpenAPIRenderer):
+    """The same document for ``Accept: application/json`` (else 406)."""
+
+    media_type = "application/json"
+
+
 class FedCMSchemaView(ApiRequestMixin, SchemaView):
     """DRF's schema view with the API's authentication and body parser: a body
     sent to it is bounded like everywhere else in the API."""
@@ -82,7 +90,7 @@ def schema_view() -> Any:
         version=__version__,
     )
     return FedCMSchemaView.as_view(
-        renderer_classes=[JSONOpenAPIRenderer],
+        renderer_classes=[JSONOpenAPIRenderer, OpenAPIJSONRenderer],
         schema_generator=generator,
         public=True,
         permission_classes=[AllowAny],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import pytest
 from rest_framework.test import APIClient
 
 from .conftest import API
@@ -83,3 +84,28 @@ def test_schema_describes_action_responses(db: None) -> None:
         "$ref": "#/components/schemas/Rotation"
     }
     assert "201" in paths["/fedcm/api/relying-parties/"]["post"]["responses"]
+
+
+@pytest.mark.parametrize(
+    ("accept", "content_type"),
+    [
+        ("application/json", "application/json"),
+        ("application/vnd.oai.openapi+json", "application/vnd.oai.openapi+json"),
+        ("*/*", "application/vnd.oai.openapi+json"),
+        (None, "application/vnd.oai.openapi+json"),
+    ],
+)
+def test_schema_is_served_for_application_json_too(
+    db: None, accept: str | None, content_type: str
+) -> None:
+    extra = {"HTTP_ACCEPT": accept} if accept else {}
+    response = APIClient().get(API + "schema/", **extra)
+    assert response.status_code == 200
+    assert response["Content-Type"].split(";")[0] == content_type
+    assert response.json() == get_schema(APIClient())
+
+
+def test_schema_refuses_a_type_it_cannot_render(db: None) -> None:
+    response = APIClient().get(API + "schema/", HTTP_ACCEPT="application/yaml")
+    assert response.status_code == 406
+    assert response["Content-Type"] == "application/json"
