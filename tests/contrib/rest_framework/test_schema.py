@@ -98,7 +98,7 @@ def test_schema_describes_action_responses(db: None) -> None:
 def test_schema_is_served_for_application_json_too(
     db: None, accept: str | None, content_type: str
 ) -> None:
-    extra = {"HTTP_ACCEPT": accept} if accept else {}
+    extra: dict[str, Any] = {"HTTP_ACCEPT": accept} if accept else {}
     response = APIClient().get(API + "schema/", **extra)
     assert response.status_code == 200
     assert response["Content-Type"].split(";")[0] == content_type
