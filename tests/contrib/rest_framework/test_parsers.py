@@ -150,3 +150,68 @@ def test_parser_reads_json() -> None:
 def test_parser_refuses_with_parse_error(body: bytes, context: dict[str, Any]) -> None:
     with pytest.raises(ParseError):
         parse(body, **context)
+
+
+# --------------------------------------------------------------------------- size
+
+
+def test_a_body_over_the_upload_limit_is_the_json_400(
+    fedcm_api: Callable[..., APIClient],
+    fedcm_user: Any,
+    fedcm_admin_api: APIClient,
+    fedcm_rp: RelyingParty,
+    settings: Any,
+) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    big = json.dumps({"name": "x" * 200, "origins": ["https://shop.test"]})
+    user = fedcm_api(fedcm_user, csrf=True)
+    user.get(API, HTTP_ACCEPT="text/html")  # CSRF cookie: authentication reads the body
+    for client, method, url, accept in (
+        (fedcm_admin_api, "post", API + "relying-parties/", "application/json"),
+        (fedcm_admin_api, "patch", f"{API}relying-parties/{fedcm_rp.pk}/", "application/json"),
+        (fedcm_admin_api, "post", API + "relying-parties/", "text/html"),
+        (user, "post", API + "relying-parties/", "application/json"),
+    ):
+        response = send(client, method, url, big, HTTP_ACCEPT=accept)
+        assert response.status_code == 400, (method, url, accept)
+        if accept == "application/json":
+            assert response.json() == {
+                "detail": "Request body exceeded the size limit (100 bytes)."
+            }
+    assert RelyingParty.objects.count() == 1
+    fedcm_rp.application.refresh_from_db()
+    assert fedcm_rp.application.name == "Demo RP"
+
+
+def test_a_body_at_the_upload_limit_is_read(fedcm_admin_api: APIClient, settings: Any) -> None:
+    body = json.dumps({"name": "Shop", "origins": ["https://shop.test"]})
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = len(body)
+    assert send(fedcm_admin_api, "post", API + "relying-parties/", body).status_code == 201
+
+
+class Unreadable(io.BytesIO):
+    def read(self, size: int | None = -1) -> bytes:
+        raise AssertionError("read a body whose declared length is over the limit")
+
+
+def test_parser_refuses_a_declared_length_over_the_limit_unread(settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10
+    request = type("Request", (), {"META": {"CONTENT_LENGTH": "11"}})()
+    with pytest.raises(ParseError, match="size limit"):
+        BoundedJSONParser().parse(Unreadable(), "application/json", {"request": request})
+
+
+@pytest.mark.parametrize("declared", [None, "", "not a number", "2"])
+def test_parser_counts_what_it_reads_whatever_the_declared_length(
+    settings: Any, declared: str | None
+) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10
+    request = type("Request", (), {"META": {"CONTENT_LENGTH": declared}})()
+    with pytest.raises(ParseError, match="size limit"):
+        parse(b'{"a": "0123456789"}', request=request)
+    assert parse(b'{"a": 1}', request=request) == {"a": 1}
+
+
+def test_parser_without_an_upload_limit_reads_everything(settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = None
+    assert parse(json.dumps({"a": "x" * 5_000_000}).encode())["a"] == "x" * 5_000_000
