@@ -11,6 +11,7 @@ Validation of these values happens in :mod:`django_fedcm.checks`, not here.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -19,7 +20,12 @@ from django.conf import settings
 from django_fedcm import defaults
 from django_fedcm.defaults import ALGORITHMS
 
-__all__ = ["ALGORITHMS", "FedCMSettings", "fedcm_settings", "raw_setting"]
+__all__ = ["ALGORITHMS", "CONFIG_NAME", "FedCMSettings", "fedcm_settings", "raw_setting"]
+
+
+#: A ``FEDCM_CONFIGS`` name: one path segment of ``/fedcm/config/<name>.json``
+#: (Django's ``slug`` path converter).
+CONFIG_NAME = r"[-a-zA-Z0-9_]+"
 
 
 def raw_setting(name: str) -> Any:
@@ -107,6 +113,23 @@ class FedCMSettings:
         """Config ``account_label``: show only accounts whose ``label_hints`` contain it."""
         value: str | None = raw_setting("ACCOUNT_LABEL")
         return value
+
+    @property
+    def CONFIGS(self) -> dict[str, dict[str, Any]]:
+        """Extra config files by name (docs/settings.md, ``FEDCM_CONFIGS``); empty by default.
+
+        Read raw like every setting: the system checks report a malformed
+        value (``E062``), and an entry whose name is not a URL slug or whose
+        value is not a dict is not served.
+        """
+        value = raw_setting("CONFIGS")
+        if not isinstance(value, dict):
+            return {}
+        return {
+            name: entry
+            for name, entry in value.items()
+            if isinstance(name, str) and re.fullmatch(CONFIG_NAME, name) and isinstance(entry, dict)
+        }
 
     @property
     def LOGIN_URL(self) -> str | None:

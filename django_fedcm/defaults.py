@@ -22,6 +22,7 @@ __all__ = [
     "BRANDING",
     "CACHE",
     "CACHE_SECONDS",
+    "CONFIGS",
     "CONTINUATION_LIFETIME",
     "DISCOVERY_MAX_AGE",
     "ISSUER",
@@ -69,6 +70,9 @@ ADAPTER: str = "django_fedcm.adapter.DefaultFedCMAdapter"
 BRANDING: dict[str, Any] | None = None
 SUPPORTS_USE_OTHER_ACCOUNT: bool = False
 ACCOUNT_LABEL: str | None = None
+#: Extra config files, name -> ``{"account_label", "branding", "supports_use_other_account"}``,
+#: served at ``/fedcm/config/<name>.json``; ``None`` (or ``{}``) serves only the default one.
+CONFIGS: dict[str, dict[str, Any]] | None = None
 #: ``None`` means django-fedcm's own sign-in popup.
 LOGIN_URL: str | None = None
 PARAMS_MAX_BYTES: int = 4096

@@ -33,6 +33,7 @@ app_name = "django_fedcm"
 urlpatterns = [
     path(".well-known/web-identity", well_known.view, name="well_known"),
     path("fedcm/config.json", config.view, name="config"),
+    path("fedcm/config/<slug:name>.json", config.named_view, name="named_config"),
     path("fedcm/accounts", accounts.view, name="accounts"),
     path("fedcm/client_metadata", client_metadata.view, name="client_metadata"),
     path("fedcm/assertion", id_assertion.view, name="id_assertion"),

@@ -11,6 +11,7 @@ reads them raw). One module per concern; importing this package (done by
 * :mod:`~django_fedcm.checks.cache`: ``FEDCM_CACHE``;
 * :mod:`~django_fedcm.checks.throttle`: the brute-force throttle's limits and cache;
 * :mod:`~django_fedcm.checks.metrics`: ``FEDCM_METRICS_ENABLED``;
+* :mod:`~django_fedcm.checks.configs`: ``FEDCM_CONFIGS``;
 * :mod:`~django_fedcm.checks.database`: the active signing key;
 * :mod:`~django_fedcm.checks.deploy`: ``check --deploy`` only.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 from django_fedcm.checks import (
     cache,
+    configs,
     database,
     deploy,
     installation,
@@ -30,6 +32,7 @@ from django_fedcm.checks import (
 
 __all__ = [
     "cache",
+    "configs",
     "database",
     "deploy",
     "installation",

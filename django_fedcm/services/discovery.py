@@ -33,6 +33,7 @@ __all__ = [
     "absolute",
     "base_origin",
     "config_url",
+    "config_urls",
     "endpoint_urls",
     "login_url",
     "url_for",
@@ -72,9 +73,15 @@ def base_origin(request: HttpRequest | None = None, *, issuer: str | None = None
     return f"{request.scheme}://{request.get_host()}"
 
 
-def url_for(name: str, request: HttpRequest | None = None, *, issuer: str | None = None) -> str:
+def url_for(
+    name: str,
+    request: HttpRequest | None = None,
+    *,
+    issuer: str | None = None,
+    kwargs: dict[str, str] | None = None,
+) -> str:
     """Absolute URL of the app's URL ``name`` (``"accounts"``, ``"config"``, ...)."""
-    return base_origin(request, issuer=issuer) + reverse(f"django_fedcm:{name}")
+    return base_origin(request, issuer=issuer) + reverse(f"django_fedcm:{name}", kwargs=kwargs)
 
 
 def absolute(value: str, request: HttpRequest | None = None, *, issuer: str | None = None) -> str:
@@ -85,9 +92,23 @@ def absolute(value: str, request: HttpRequest | None = None, *, issuer: str | No
     return urljoin(base_origin(request, issuer=issuer) + "/", value)
 
 
-def config_url(request: HttpRequest | None = None, *, issuer: str | None = None) -> str:
-    """The ``configURL`` relying parties pass to ``navigator.credentials.get()``."""
-    return url_for("config", request, issuer=issuer)
+def config_url(
+    request: HttpRequest | None = None, *, issuer: str | None = None, name: str | None = None
+) -> str:
+    """The ``configURL`` relying parties pass to ``navigator.credentials.get()``:
+    the default config, or the ``FEDCM_CONFIGS`` entry ``name``."""
+    if name is None:
+        return url_for("config", request, issuer=issuer)
+    return url_for("named_config", request, issuer=issuer, kwargs={"name": name})
+
+
+def config_urls(request: HttpRequest | None = None, *, issuer: str | None = None) -> list[str]:
+    """Every config URL this site serves: the default one first, then one per
+    ``FEDCM_CONFIGS`` entry (docs/settings.md)."""
+    return [
+        config_url(request, issuer=issuer),
+        *(config_url(request, issuer=issuer, name=name) for name in fedcm_settings.CONFIGS),
+    ]
 
 
 def login_url(request: HttpRequest | None = None, *, issuer: str | None = None) -> str:
@@ -127,6 +148,15 @@ def well_known_document(
     plus the "direct endpoints" ``accounts_endpoint`` and ``login_url``, which
     Chrome 145 requires whenever the config has a ``client_metadata_endpoint``
     (ours always does).
+
+    The direct endpoints are also what admits the extra ``FEDCM_CONFIGS``
+    files: a browser accepts any config on this site whose
+    ``accounts_endpoint`` and ``login_url`` equal these, and every config
+    shares them (https://w3c-fedid.github.io/FedCM/#fetch-the-config-file-check-accounts-and-login-url-step).
+    They are deliberately not added to ``provider_urls``: a list of more
+    than one entry makes the whole file invalid, for the spec
+    (https://w3c-fedid.github.io/FedCM/#fetch-the-config-file) and for
+    Chrome < 132, which then rejects the default config too.
     """
     urls = endpoint_urls(request, issuer=issuer)
     return {

@@ -91,3 +91,21 @@ def test_urls_keep_the_script_prefix(settings) -> None:
         assert discovery.config_url() == "https://idp.test/idp/fedcm/config.json"
     finally:
         set_script_prefix("/")
+
+
+def test_config_urls_lists_the_default_config_then_each_named_one(settings) -> None:
+    assert discovery.config_urls() == ["https://idp.test/fedcm/config.json"]
+    settings.FEDCM_CONFIGS = {"work": {"account_label": "work"}, "home": {"account_label": "h"}}
+    assert discovery.config_urls() == [
+        "https://idp.test/fedcm/config.json",
+        "https://idp.test/fedcm/config/work.json",
+        "https://idp.test/fedcm/config/home.json",
+    ]
+    assert discovery.config_url(name="work") == "https://idp.test/fedcm/config/work.json"
+    assert resolve("/fedcm/config/work.json").url_name == "named_config"
+
+
+@pytest.mark.checklist(2)
+def test_well_known_document_keeps_one_provider_url_with_named_configs(settings) -> None:
+    settings.FEDCM_CONFIGS = {"work": {"account_label": "work"}}
+    assert discovery.well_known_document()["provider_urls"] == [discovery.config_url()]

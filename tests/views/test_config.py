@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from django.urls import resolve
+from django.urls import resolve, reverse
 
 pytestmark = pytest.mark.django_db
 
@@ -124,3 +124,99 @@ def test_config_does_not_redirect_with_a_trailing_slash_setting(
 ) -> None:
     settings.APPEND_SLASH = True
     assert fedcm_get("config").status_code == 200
+
+
+# ------------------------------------------------ several configs (FEDCM_CONFIGS)
+
+WORK_BRANDING = {"background_color": "#0b57d0", "icons": [{"url": "/static/work.png", "size": 40}]}
+
+
+@pytest.fixture
+def two_configs(settings: Any) -> None:
+    settings.FEDCM_BRANDING = {"background_color": "#ffffff", "name": "Example ID"}
+    settings.FEDCM_CONFIGS = {
+        "work": {"account_label": "work", "branding": WORK_BRANDING},
+        "personal": {"account_label": "personal", "supports_use_other_account": True},
+    }
+
+
+@pytest.mark.checklist(5, 10)
+def test_named_config_is_served_at_its_own_url_without_queries(
+    fedcm_get: Callable[..., Any], two_configs: None, django_assert_num_queries: Any
+) -> None:
+    assert reverse("django_fedcm:named_config", args=["work"]) == "/fedcm/config/work.json"
+    with django_assert_num_queries(0):
+        response = fedcm_get("named_config", "work")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response["Cache-Control"] == "public, max-age=3600"
+    assert "Set-Cookie" not in response
+    assert response.json()["account_label"] == "work"
+
+
+@pytest.mark.checklist(3, 10)
+def test_named_configs_share_the_default_configs_endpoints(
+    fedcm_get: Callable[..., Any], two_configs: None
+) -> None:
+    default = fedcm_get("config").json()
+    for name in ("work", "personal"):
+        config = fedcm_get("named_config", name).json()
+        for key in (*REQUIRED, *OPTIONAL):
+            assert config[key] == default[key], (name, key)
+
+
+@pytest.mark.checklist(8, 9, 10)
+def test_named_config_has_its_own_label_branding_and_use_other_account(
+    fedcm_get: Callable[..., Any], two_configs: None
+) -> None:
+    work = fedcm_get("named_config", "work").json()
+    personal = fedcm_get("named_config", "personal").json()
+    default = fedcm_get("config").json()
+    assert work["branding"] == {
+        "background_color": "#0b57d0",
+        "icons": [{"url": "https://idp.test/static/work.png", "size": 40}],
+    }
+    assert personal["branding"] == default["branding"]
+    assert default["branding"] == {"background_color": "#ffffff", "name": "Example ID"}
+    assert (work["supports_use_other_account"], personal["supports_use_other_account"]) == (
+        False,
+        True,
+    )
+    assert (work["account_label"], personal["account_label"]) == ("work", "personal")
+    assert "account_label" not in default
+
+
+def test_unknown_config_name_is_a_json_404(
+    fedcm_get: Callable[..., Any], two_configs: None
+) -> None:
+    response = fedcm_get("named_config", "tenant-3")
+    assert response.status_code == 404
+    assert response.json() == {}
+
+
+def test_no_named_config_without_the_setting(fedcm_get: Callable[..., Any]) -> None:
+    assert fedcm_get("named_config", "work").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"account_label": ["work"], "branding": "blue", "supports_use_other_account": "yes"},
+        {"branding": {"icons": "nope"}},
+    ],
+)
+def test_named_config_with_bad_values_leaves_them_out_not_500(
+    fedcm_get: Callable[..., Any], settings: Any, entry: dict[str, Any]
+) -> None:
+    """The system checks report them (E065); the file still answers."""
+    settings.FEDCM_CONFIGS = {"work": entry}
+    response = fedcm_get("named_config", "work")
+    assert response.status_code == 200
+    config = response.json()
+    assert "account_label" not in config
+    assert config["supports_use_other_account"] is False
+    assert config.get("branding", {}).get("icons", "nope") == "nope"
+
+
+def test_named_config_refuses_post(client: Any, two_configs: None) -> None:
+    assert client.post("/fedcm/config/work.json", secure=True).status_code == 405

@@ -89,3 +89,20 @@ def test_well_known_is_404_when_disabled(fedcm_get: Callable[..., Any], settings
 
 def test_well_known_refuses_post(client: Any) -> None:
     assert client.post("/.well-known/web-identity", secure=True).status_code == 405
+
+
+@pytest.mark.checklist(2, 3, 4)
+def test_well_known_admits_every_named_config_with_one_provider_url(
+    fedcm_get: Callable[..., Any], settings: Any, django_assert_num_queries: Any
+) -> None:
+    """More than one ``provider_urls`` entry would make the file invalid
+    (spec "fetch the config file"); the named configs are admitted by the
+    ``accounts_endpoint``/``login_url`` pair, which each of them repeats."""
+    settings.FEDCM_CONFIGS = {"work": {"account_label": "work"}, "home": {"account_label": "home"}}
+    with django_assert_num_queries(0):
+        well_known = fedcm_get("well_known").json()
+    assert well_known["provider_urls"] == ["https://idp.test/fedcm/config.json"]
+    for name in ("work", "home"):
+        config = fedcm_get("named_config", name).json()
+        assert well_known["accounts_endpoint"] == config["accounts_endpoint"]
+        assert well_known["login_url"] == config["login_url"]
