@@ -203,7 +203,12 @@ const scenarios = {
     const noStorage = clockBrowser({get: async () => ({token: "t", isAutoSelected: true}), storage: false});
     await noStorage.sdk.signIn({clientId: "c", fallback: false});
     const inMemory = noStorage.sdk.keepSignedIn({clientId: "c", token: noStorage.token(300)}).status().nextRenewalAt - T0;
-    return {afterAuto, afterChoice, recordCleared: !chosen.local.has("django_fedcm.autoReauthnAt"), inMemory};
+    // A page that called get() itself tells the SDK how its token came.
+    const own = clockBrowser();
+    const toldAuto = own.sdk.keepSignedIn({clientId: "c", token: own.token(300), isAutoSelected: true}).status().nextRenewalAt - T0;
+    const toldChosen = own.sdk.keepSignedIn({clientId: "c", token: own.token(300), isAutoSelected: false}).status().nextRenewalAt - T0;
+    return {afterAuto, afterChoice, recordCleared: !chosen.local.has("django_fedcm.autoReauthnAt"), inMemory,
+            toldAuto, toldChosen};
   },
   async renew_fedcm_failures_retry_then_sign_out() {
     const b = clockBrowser({get: networkError});

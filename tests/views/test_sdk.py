@@ -225,6 +225,8 @@ def test_renewal_respects_the_quiet_period_after_an_automatic_sign_in(
         "afterChoice": 4 * MINUTE,  # an explicit choice lifts the quiet period
         "recordCleared": True,
         "inMemory": 10 * MINUTE + 1000,  # storage disabled: remembered in the page
+        "toldAuto": 10 * MINUTE + 1000,  # keepSignedIn({isAutoSelected}) from the page
+        "toldChosen": 4 * MINUTE,
     }
 
 

@@ -432,8 +432,10 @@
    * epoch); then either clientId (+ nonce: a function returning a fresh nonce
    * for each renewal, loginHint, domainHint, fields) for silent FedCM
    * re-authentication, or refreshEndpoint (+ headers) for the RP backend's
-   * refresh-token exchange. Tuning (ms): margin, retryDelay, quietPeriod,
-   * timeout; retries. target: the EventTarget for the events (window).
+   * refresh-token exchange. isAutoSelected: how the token came, when the page
+   * called navigator.credentials.get() itself. Tuning (ms): margin,
+   * retryDelay, quietPeriod, timeout; retries. target: the EventTarget for the
+   * events (window).
    * Returns {stop(), renewNow(), status()}; a new call replaces the old session.
    */
   function keepSignedIn(options) {
@@ -441,6 +443,9 @@
     if (!options.refreshEndpoint && !options.clientId) {
       throw new TypeError("DjangoFedCM.keepSignedIn needs a clientId or a refreshEndpoint.");
     }
+    // A page that called navigator.credentials.get() itself says how its
+    // token came (signIn() records it already).
+    if (typeof options.isAutoSelected === "boolean") recordReauthn(options.isAutoSelected);
     var session = new RenewalSession(options);
     if (current) current.stop();
     current = session;
