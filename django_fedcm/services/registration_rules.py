@@ -11,7 +11,9 @@ them before every write).
 * origins also use a scheme in django-oauth-toolkit's
   ``OAUTH2_PROVIDER["ALLOWED_SCHEMES"]`` (default ``["https"]``), which its
   ``Application.clean()`` applies to them: a registration the API accepts
-  can always be saved again in the admin.
+  can always be saved again in the admin;
+* at most :data:`MAX_ORIGINS` origins and :data:`MAX_REDIRECT_URIS` redirect
+  URIs, so validating one registration stays cheap (docs/models.md).
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ __all__ = [
     "CLIENT_TYPES",
     "EDITABLE_FIELDS",
     "LOCAL_HOSTS",
+    "MAX_ORIGINS",
+    "MAX_REDIRECT_URIS",
     "PUBLIC_URL_FIELDS",
     "RELYING_PARTY_FIELDS",
     "application_data",
@@ -50,6 +54,12 @@ __all__ = [
 #: Hosts that count as a secure context over plain http
 #: (https://w3c.github.io/webappsec-secure-contexts/#is-origin-trustworthy).
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+#: Most origins one registration may hold. Each is checked on every write; a
+#: relying party needs a handful (a site, its staging and mobile-web hosts).
+MAX_ORIGINS = 100
+#: Most OAuth redirect URIs one registration may hold.
+MAX_REDIRECT_URIS = 100
 
 #: Editable fields stored on the OAuth application.
 APPLICATION_FIELDS = ("name", "origins", "redirect_uris")
@@ -99,10 +109,18 @@ def validate_public_url(value: str) -> None:
         )
 
 
+def _check_count(items: list[str], most: int, message: str) -> None:
+    # Before any per-item work: the count alone bounds the cost of the rest.
+    if len(items) > most:
+        raise ValidationError(message, code="too_many", params={"max": most, "count": len(items)})
+
+
 def clean_origins(values: Iterable[str]) -> list[str]:
-    """Normalised, de-duplicated exact origins; at least one is required."""
+    """Normalised, de-duplicated exact origins; at least one and at most
+    :data:`MAX_ORIGINS` are required."""
     schemes = {scheme.lower() for scheme in oauth2_settings.ALLOWED_SCHEMES}
     items = list(values)
+    _check_count(items, MAX_ORIGINS, _("Register at most %(max)d origins (%(count)d given)."))
     bad = [item for item in items if len(item.split()) != 1]
     if bad:
         raise ValidationError(
@@ -111,7 +129,7 @@ def clean_origins(values: Iterable[str]) -> list[str]:
             params={"bad": ", ".join(repr(b) for b in bad)},
         )
     validate_origin_list(" ".join(items))
-    origins: list[str] = []
+    origins: dict[str, None] = {}  # ordered, and a set's lookups
     for item in items:
         origin = normalize_origin(item)
         if not _secure_or_local(origin):
@@ -129,15 +147,15 @@ def clean_origins(values: Iterable[str]) -> list[str]:
                 code="scheme_not_allowed",
                 params={"origin": origin},
             )
-        if origin not in origins:
-            origins.append(origin)
+        origins[origin] = None
     if not origins:
         raise ValidationError(_("Register at least one origin."), code="required")
-    return origins
+    return list(origins)
 
 
 def clean_redirect_uris(values: Iterable[str]) -> list[str]:
-    """OAuth redirect URIs, validated like django-oauth-toolkit does (optional)."""
+    """OAuth redirect URIs, validated like django-oauth-toolkit does (optional;
+    at most :data:`MAX_REDIRECT_URIS`)."""
     from oauth2_provider.validators import AllowedURIValidator
 
     validator = AllowedURIValidator(
@@ -146,16 +164,19 @@ def clean_redirect_uris(values: Iterable[str]) -> list[str]:
         allow_path=True,
         allow_query=True,
     )
-    uris: list[str] = []
-    for item in values:
+    items = list(values)
+    _check_count(
+        items, MAX_REDIRECT_URIS, _("Register at most %(max)d redirect URIs (%(count)d given).")
+    )
+    uris: dict[str, None] = {}  # ordered, and a set's lookups
+    for item in items:
         if len(item.split()) != 1:
             raise ValidationError(
                 _("One redirect URI per entry, without spaces."), code="invalid_redirect_uri"
             )
         validator(item)
-        if item not in uris:
-            uris.append(item)
-    return uris
+        uris[item] = None
+    return list(uris)
 
 
 def clean_registration(data: Mapping[str, Any]) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -233,3 +234,68 @@ def test_rules_are_importable_from_registrations() -> None:
     for name in registration_rules.__all__:
         assert getattr(registrations, name) is getattr(registration_rules, name)
     assert set(registration_rules.__all__) <= set(registrations.__all__)
+
+
+# --------------------------------------------------------------------------- caps
+
+
+def origins(count: int) -> list[str]:
+    return [f"https://rp{i}.test" for i in range(count)]
+
+
+def test_a_registration_holds_at_most_max_origins(db: None) -> None:
+    with pytest.raises(ValidationError) as caught:
+        registrations.create_relying_party(
+            None, {"name": "Shop", "origins": origins(registrations.MAX_ORIGINS + 1)}
+        )
+    assert caught.value.message_dict == {
+        "origins": [f"Register at most {registrations.MAX_ORIGINS} origins (101 given)."]
+    }
+    assert not RelyingParty.objects.exists() and not AuditEvent.objects.exists()
+    created = registrations.create_relying_party(
+        None, {"name": "Shop", "origins": origins(registrations.MAX_ORIGINS)}
+    )
+    assert len(created.relying_party.origins) == registrations.MAX_ORIGINS
+
+
+def test_fifty_thousand_origins_are_refused_at_once(db: None) -> None:
+    # The whole list used to be scanned once per origin: minutes of one worker.
+    started = time.perf_counter()
+    with pytest.raises(ValidationError) as caught:
+        registrations.clean_registration({"origins": origins(50_000)})
+    assert time.perf_counter() - started < 1
+    assert [e.code for e in caught.value.error_dict["origins"]] == ["too_many"]
+
+
+def test_the_admin_path_applies_the_origin_cap(fedcm_rp: RelyingParty) -> None:
+    too_many = " ".join(origins(registrations.MAX_ORIGINS + 1))
+    with pytest.raises(ValidationError) as caught:
+        registrations.clean_allowed_origins(too_many)
+    assert caught.value.code == "too_many"
+    application = fedcm_rp.application
+    application.allowed_origins = too_many
+    with pytest.raises(ValidationError) as caught:
+        registrations.save_application(None, application, changed=["allowed_origins"])
+    assert set(caught.value.message_dict) == {"origins"}
+    application.refresh_from_db()
+    assert application.allowed_origins == "https://rp.test"
+
+
+def test_a_registration_holds_at_most_max_redirect_uris(fedcm_rp: RelyingParty) -> None:
+    uris = [f"https://rp.test/cb/{i}" for i in range(registrations.MAX_REDIRECT_URIS + 1)]
+    with pytest.raises(ValidationError) as caught:
+        registrations.update_relying_party(None, fedcm_rp, {"redirect_uris": uris})
+    assert caught.value.message_dict == {
+        "redirect_uris": [
+            f"Register at most {registrations.MAX_REDIRECT_URIS} redirect URIs (101 given)."
+        ]
+    }
+    kept = registrations.clean_redirect_uris(uris[:90] + uris[:10])
+    assert kept == uris[:90]  # duplicates dropped, order kept
+
+
+def test_duplicate_origins_are_dropped_in_order(settings: Any) -> None:
+    settings.DEBUG = False
+    assert registrations.clean_origins(
+        ["https://b.test", "HTTPS://A.test:443", "https://b.test/", "https://a.test"]
+    ) == ["https://b.test", "https://a.test"]

@@ -74,11 +74,13 @@ class RelyingPartySerializer(RefuseUnknownFieldsMixin, serializers.Serializer[Re
     origins = serializers.ListField(
         child=serializers.CharField(max_length=255),
         allow_empty=False,
+        max_length=registrations.MAX_ORIGINS,
         help_text="Exact origins (scheme://host[:port]) allowed to use this client_id.",
     )
     redirect_uris = serializers.ListField(
         child=serializers.CharField(max_length=2000),
         required=False,
+        max_length=registrations.MAX_REDIRECT_URIS,
         help_text="OAuth 2.0 redirect URIs (the OAuth door); optional for FedCM only.",
     )
     enabled = serializers.BooleanField(required=False)

@@ -59,6 +59,8 @@ def test_schema_describes_relying_party_fields(db: None) -> None:
     component = schema["components"]["schemas"]["RelyingParty"]
     assert set(component["required"]) == {"name", "origins"}
     assert component["properties"]["client_secret"]["readOnly"] is True
+    assert component["properties"]["origins"]["maxItems"] == 100
+    assert component["properties"]["redirect_uris"]["maxItems"] == 100
     assert component["properties"]["origins"]["type"] == "array"
     rotate = schema["components"]["schemas"]["Rotate"]["properties"]["algorithm"]
     assert rotate["enum"] == ["RS256", "ES256", "EdDSA"]

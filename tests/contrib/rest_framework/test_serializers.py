@@ -110,3 +110,16 @@ def test_disable_and_enable_take_an_empty_body(
         is False
     )
     assert fedcm_admin_api.post(f"{API_RPS}{fedcm_rp.pk}/enable/").json()["enabled"] is True
+
+
+def test_too_many_origins_or_redirect_uris_are_400(fedcm_admin_api: APIClient) -> None:
+    origins = [f"https://rp{i}.test" for i in range(101)]
+    response = send_json(fedcm_admin_api, "post", API_RPS, {"name": "Shop", "origins": origins})
+    assert response.status_code == 400
+    assert set(response.json()) == {"origins"}
+    uris = [f"https://shop.test/cb/{i}" for i in range(101)]
+    body = {"name": "Shop", "origins": ["https://shop.test"], "redirect_uris": uris}
+    response = send_json(fedcm_admin_api, "post", API_RPS, body)
+    assert response.status_code == 400
+    assert set(response.json()) == {"redirect_uris"}
+    assert not RelyingParty.objects.exists()
