@@ -56,14 +56,14 @@ def test_an_endpoint_of_its_own_is_e063(settings: Any, key: str) -> None:
     [message] = check_configs()
     assert message.id == "django_fedcm.E063"
     assert key in message.msg and "well-known" in message.msg
-    assert "FEDCM_LOGIN_URL" in message.hint
+    assert "FEDCM_LOGIN_URL" in str(message.hint)
 
 
 def test_an_unknown_key_is_e064(settings: Any) -> None:
     settings.FEDCM_CONFIGS = {"work": {**WORK, "acount_label": "wrk"}}
     [message] = check_configs()
     assert message.id == "django_fedcm.E064"
-    assert "'acount_label'" in message.msg and "'account_label'" in message.hint
+    assert "'acount_label'" in message.msg and "'account_label'" in str(message.hint)
 
 
 @pytest.mark.parametrize(

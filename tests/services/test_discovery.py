@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -93,7 +94,7 @@ def test_urls_keep_the_script_prefix(settings) -> None:
         set_script_prefix("/")
 
 
-def test_config_urls_lists_the_default_config_then_each_named_one(settings) -> None:
+def test_config_urls_lists_the_default_config_then_each_named_one(settings: Any) -> None:
     assert discovery.config_urls() == ["https://idp.test/fedcm/config.json"]
     settings.FEDCM_CONFIGS = {"work": {"account_label": "work"}, "home": {"account_label": "h"}}
     assert discovery.config_urls() == [
@@ -106,6 +107,6 @@ def test_config_urls_lists_the_default_config_then_each_named_one(settings) -> N
 
 
 @pytest.mark.checklist(2)
-def test_well_known_document_keeps_one_provider_url_with_named_configs(settings) -> None:
+def test_well_known_document_keeps_one_provider_url_with_named_configs(settings: Any) -> None:
     settings.FEDCM_CONFIGS = {"work": {"account_label": "work"}}
     assert discovery.well_known_document()["provider_urls"] == [discovery.config_url()]
