@@ -11,6 +11,7 @@ functions).
 * :mod:`.signing_keys`: read-only (public parts) plus a "Rotate signing key"
   button; ``manage.py fedcm_keys`` does everything else.
 * :mod:`.audit`: the read-only audit trail.
+* :mod:`.dashboard`: the sign-in dashboard (charts of what the product records).
 
 Importing this package registers them all on ``django.contrib.admin.site``.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 from django_fedcm.admin.audit import AuditEventAdmin
 from django_fedcm.admin.base import ReadOnlyAdmin
+from django_fedcm.admin.dashboard import SignInDashboardAdmin
 from django_fedcm.admin.grants import GrantAdmin
 from django_fedcm.admin.profiles import (
     AccountProfileAdmin,
@@ -51,6 +53,7 @@ __all__ = [
     "ReadOnlyAdmin",
     "RelyingPartyAdmin",
     "RelyingPartyInline",
+    "SignInDashboardAdmin",
     "SigningKeyAdmin",
     "register_application_admin",
     "register_profile_admin",

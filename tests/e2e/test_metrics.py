@@ -1,5 +1,6 @@
 """The browser's sign-in reports (``metrics_endpoint``) and the admin's
-sign-in dashboard, in real Chromium.
+sign-in dashboard, in real Chromium (no screenshots: the dashboard is
+asserted on the text of its table and SVG).
 
 Chromium sends the reports only with the ``FedCmMetricsEndpoint`` feature on:
 every browser here is started with ``--enable-features=FedCmMetricsEndpoint``.
@@ -11,6 +12,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Permission
+from django.utils import timezone
+from selenium.webdriver.common.by import By
 
 from django_fedcm.models import SignInMetric
 from tests.e2e import harness
@@ -81,3 +85,49 @@ def test_chromium_reports_a_sign_in_to_the_metrics_endpoint(
     third = reports(3, page)[2]
     assert (third.outcome, third.error_code, third.did_show_ui) == ("failure", 200, True)
     assert third.origin == ""
+
+
+def test_staff_see_the_sign_in_in_the_admin_dashboard(
+    metrics_browser: Browser,
+    e2e_rp: Any,
+    e2e_users: dict[str, Any],
+    fedcm_make_user: Callable[..., Any],
+) -> None:
+    page = metrics_browser
+    page.idp_login("alice", PASSWORDS["alice"])
+    page.open_rp(nonce="n-dashboard")
+    page.wait_for_dialog(ACCOUNT_CHOOSER)
+    page.select_account(0)
+    assert page.result()["status"] == "ok"
+    [stored] = reports(1, page)
+
+    # A staff member who may view the sign-in reports, nothing else.
+    olga = fedcm_make_user("olga", password="olga-e2e-pw", is_staff=True)
+    olga.user_permissions.add(Permission.objects.get(codename="view_signinmetric"))
+    driver = page.driver
+    driver.get(f"{page.sites.idp}/admin/login/?next=/admin/django_fedcm/signinmetric/")
+    page.fill_login_form("olga", "olga-e2e-pw")
+    page.wait(lambda: page.text_of("clients"), what="the sign-in dashboard")
+
+    def text(selector: str) -> str:
+        return str(driver.find_element(By.CSS_SELECTOR, selector).text)
+
+    row = 'tr.client[data-client-id="e2e-rp"]'
+    assert "E2E relying party" in text(f"{row} th")
+    assert text(f"{row} .fedcm-total") == "1"
+    assert text(f"{row} .oauth-total") == "0"
+    # The SVG's own text, as the browser parsed it.
+    titles = driver.execute_script(
+        "return [...document.querySelectorAll(arguments[0] + ' svg g title')]"
+        ".map(t => t.textContent)",
+        row,
+    )
+    today = timezone.localdate().isoformat()
+    assert f"{today}: 1 FedCM, 0 OAuth door" in titles
+    values = driver.execute_script(
+        "return Object.fromEntries([...document.querySelectorAll('#timings g.row')]"
+        ".map(g => [g.querySelector('.label').textContent, g.querySelector('.value').textContent]))"
+    )
+    assert values["call to token (turnaround_time)"] == f"{stored.turnaround_time} ms"
+    assert text("#auto-reauthn .rate") == "0%"
+    assert "metrics-off" not in driver.page_source

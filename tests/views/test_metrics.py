@@ -212,10 +212,11 @@ def test_a_storage_failure_still_answers_204(client: Client, error: Exception, c
 
 @pytest.mark.usefixtures("metrics_on")
 @pytest.mark.django_db(transaction=True)
-def test_a_storage_failure_under_atomic_requests_rolls_back_quietly(
-    client: Client, settings: Any
+@pytest.mark.parametrize("atomic", [True, False])
+def test_a_storage_failure_with_or_without_atomic_requests_leaves_a_working_connection(
+    client: Client, settings: Any, atomic: bool
 ) -> None:
-    settings.DATABASES["default"]["ATOMIC_REQUESTS"] = True
+    settings.DATABASES["default"]["ATOMIC_REQUESTS"] = atomic
     try:
         with mock.patch.object(
             SignInMetric.objects, "create", side_effect=OperationalError("down")
