@@ -104,6 +104,21 @@ FEDCM_ISSUER = demo_env.IDP_ORIGIN
 # The config file's branding; "name" also labels the login popup and the
 # getUserInfo button (otherwise they show the host, "localhost:8000").
 FEDCM_BRANDING = {"name": "django-fedcm demo", "background_color": "#0b4f3c", "color": "#ffffff"}
+# The browser's sign-in reports (Chrome with --enable-features=FedCmMetricsEndpoint)
+# feed the admin's "Sign-in reports" dashboard (docs/endpoints.md, metrics).
+FEDCM_METRICS_ENABLED = True
+# A second account set (docs/settings.md, FEDCM_CONFIGS): /fedcm/config/work.json
+# offers only accounts whose profile carries the label "work" (alice's does).
+FEDCM_CONFIGS = {
+    "work": {
+        "account_label": "work",
+        "branding": {
+            "name": "django-fedcm demo (work)",
+            "background_color": "#1a3a6b",
+            "color": "#ffffff",
+        },
+    }
+}
 
 # The OAuth 2.0 / OIDC door (docs/oauth-and-fedcm.md): same issuer, same key
 # set, same client registration as FedCM, for browsers without FedCM.

@@ -115,6 +115,30 @@ def test_demo_sign_in_with_the_button_then_disconnect(demo: harness.Sites) -> No
         assert not driver.find_elements(By.ID, "grants")
 
 
+def test_demo_work_account_set(demo: harness.Sites) -> None:
+    """The demo's second config (FEDCM_CONFIGS "work"): alice carries the label."""
+    with urllib.request.urlopen(f"{demo.idp}/fedcm/config/work.json", timeout=5) as response:
+        assert json.load(response)["account_label"] == "work"
+
+    with harness.launch() as driver:
+        page = harness.Browser(driver, demo)
+        driver.get(f"{demo.rp}/")
+        page.rp_window = driver.current_window_handle
+        page.assert_no_dialog(1.0)
+        page.press("sign-in-work")
+        page.wait_for_popup()
+        page.fill_login_form("alice", "alice-demo")
+        page.wait_popup_closed()
+        page.wait_for_dialog(harness.ACCOUNT_CHOOSER)
+        page.select_account(0)
+        page.wait(
+            lambda: driver.find_element(By.ID, "signed-in").is_displayed(),
+            what="the RP to show the verified claims",
+        )
+        assert json.loads(driver.find_element(By.ID, "claims").text)["aud"] == "demo-rp"
+        assert driver.find_element(By.ID, "who").text == "Alice Example"
+
+
 def test_seed_demo_is_idempotent(tmp_path: Path) -> None:
     """Seeding twice leaves one of everything and keeps the active key."""
     env = {**os.environ, "DEMO_DB": str(tmp_path / "seed.sqlite3")}

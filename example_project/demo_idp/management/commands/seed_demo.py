@@ -27,6 +27,7 @@ DEMO_USERS = [
         "email": "alice@example.com",
         "login_hints": ["alice@example.com", "alice"],
         "domain_hints": ["example.com"],
+        "label_hints": ["work"],  # offered by the "work" config too
     },
     {
         "username": demo_env.BOB_USERNAME,
@@ -36,6 +37,7 @@ DEMO_USERS = [
         "email": "bob@example.org",
         "login_hints": ["bob@example.org", "bob"],
         "domain_hints": ["example.org"],
+        "label_hints": [],
     },
 ]
 
@@ -61,6 +63,7 @@ class Command(BaseCommand):
         password: str,
         login_hints: list[str],
         domain_hints: list[str],
+        label_hints: list[str],
         **fields: str,
     ) -> None:
         user, created = get_user_model().objects.update_or_create(
@@ -70,7 +73,12 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save(update_fields=["password"])
         AccountProfile.objects.update_or_create(
-            user=user, defaults={"login_hints": login_hints, "domain_hints": domain_hints}
+            user=user,
+            defaults={
+                "login_hints": login_hints,
+                "domain_hints": domain_hints,
+                "label_hints": label_hints,
+            },
         )
         self.stdout.write(f"user {username} {'created' if created else 'up to date'}")
 
