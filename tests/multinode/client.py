@@ -6,6 +6,7 @@ test plays them: Chrome's id assertion request, and the RP backend's
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import secrets
 import threading
@@ -41,6 +42,7 @@ class Answer:
     token: str = ""
     error_code: str = ""  # the FedCM error object's code
     failure: str = ""  # the socket error, or the start of an unexpected body
+    truncated: bool = False  # the headers came, then the connection closed
 
     @property
     def kid(self) -> str:
@@ -51,7 +53,10 @@ class Answer:
     @property
     def kind(self) -> str:
         """token, designed 503 (FedCM ``temporarily_unavailable``), other 5xx,
-        wrong answer (any other status or body) or socket error."""
+        wrong answer (any other status or body), truncated (the connection
+        closed after the headers) or socket error (no answer)."""
+        if self.truncated:
+            return "truncated"
         if not self.status:
             return "socket error"
         if self.status == 200 and self.token:
@@ -75,17 +80,23 @@ def id_assertion(port: int, session: str, account_id: str, served_by: str = "") 
     }
     headers = {**POST_HEADERS, "Cookie": session}
     answer = Answer(time.monotonic(), 0.0, nonce, served_by=served_by)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
     try:
-        status, response, body = request(
-            "127.0.0.1", port, "POST", "/fedcm/assertion", headers, urlencode(form).encode()
-        )
-    except OSError as exc:
+        connection.request("POST", "/fedcm/assertion", urlencode(form).encode(), headers)
+        response = connection.getresponse()
+        answer.served_by = response.getheader("X-Served-By") or served_by
+        answer.truncated = True  # until the whole body has arrived
+        body = response.read()
+        answer.truncated = False
+        answer.status = response.status
+    except (OSError, http.client.HTTPException) as exc:
         answer.ended, answer.failure = time.monotonic(), f"{type(exc).__name__}: {exc}"
         return answer
-    answer.ended, answer.status = time.monotonic(), status
-    answer.served_by = response.get("X-Served-By", served_by)
+    finally:
+        connection.close()
+    answer.ended = time.monotonic()
     content = None
-    if response.get_content_type() == "application/json":
+    if response.getheader("Content-Type", "").startswith("application/json"):
         try:
             content = json.loads(body)
         except ValueError:
@@ -95,7 +106,7 @@ def id_assertion(port: int, session: str, account_id: str, served_by: str = "") 
     elif isinstance(content, dict) and isinstance(content.get("error"), dict):
         answer.error_code = str(content["error"].get("error", ""))
     if not answer.token and not answer.error_code:
-        answer.failure = f"{response.get_content_type()} {body[:120]!r}"
+        answer.failure = f"{response.getheader('Content-Type')} {body[:120]!r}"
     return answer
 
 

@@ -49,8 +49,10 @@ class Soak:
     events: list[Fault] = field(default_factory=list)  # what the controller did
     faults: list[Fault] = field(default_factory=list)  # what followed (a worker replaced)
     watchers: list[threading.Thread] = field(default_factory=list)
+    kills: list[tuple[str, float]] = field(default_factory=list)  # (server, when)
     verified: Counter[str] = field(default_factory=Counter)  # by the JWKS's server
     unverified: list[str] = field(default_factory=list)
+    client_errors: list[str] = field(default_factory=list)  # exceptions in the test's clients
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def kinds(self) -> Counter[str]:
@@ -71,22 +73,31 @@ def _client(
     stop: threading.Event,
 ) -> None:
     while not stop.is_set():
-        answer = id_assertion(cluster.balancer, cluster.session, cluster.account_id)
-        if answer.kind == "token":
-            # The RP's check, against the JWKS of the server that did not sign.
-            others = [name for name in verifiers if name != answer.served_by]
-            try:
-                if len(others) != 1:
-                    raise TokenVerificationError(f"X-Served-By {answer.served_by!r}")
-                verifiers[others[0]].verify(answer.token, nonce=answer.nonce)
-            except TokenVerificationError as exc:
-                with soak.lock:
-                    soak.unverified.append(f"{answer.served_by} {answer.kid}: {exc!r}")
-            else:
-                with soak.lock:
-                    soak.verified[others[0]] += 1
+        try:
+            answer = id_assertion(cluster.balancer, cluster.session, cluster.account_id)
+            if answer.kind == "token":
+                _verify(soak, answer, verifiers)
+        except Exception as exc:  # a client that dies would hide its failures
+            with soak.lock:
+                soak.client_errors.append(repr(exc))
+            continue
         with soak.lock:
             soak.answers.append(answer)
+
+
+def _verify(soak: Soak, answer: Answer, verifiers: dict[str, IdTokenVerifier]) -> None:
+    """The RP's check, against the JWKS of the server that did not sign."""
+    others = [name for name in verifiers if name != answer.served_by]
+    try:
+        if len(others) != 1:
+            raise TokenVerificationError(f"X-Served-By {answer.served_by!r}")
+        verifiers[others[0]].verify(answer.token, nonce=answer.nonce)
+    except TokenVerificationError as exc:
+        with soak.lock:
+            soak.unverified.append(f"{answer.served_by} {answer.kid}: {exc!r}")
+    else:
+        with soak.lock:
+            soak.verified[others[0]] += 1
 
 
 def kill_a_worker(soak: Soak, cluster: Cluster, name: str) -> str:
@@ -96,6 +107,7 @@ def kill_a_worker(soak: Soak, cluster: Cluster, name: str) -> str:
     victim = before[0]
     killed_at = time.monotonic()
     os.kill(victim, signal.SIGKILL)
+    soak.kills.append((name, killed_at))
     fault = Fault("worker restarted", killed_at - soak.started, f"server {name} worker {victim}")
 
     def watch() -> None:
