@@ -11,13 +11,12 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 
 from django_fedcm import signals
 from django_fedcm.models import Grant, RelyingParty
-from django_fedcm.services import audit
-from django_fedcm.services.profiles import PROFILE_COLUMNS, prime_profile, profile_lookups
+from django_fedcm.services import audit, joined_read
+from django_fedcm.services.profiles import prime_profile
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -47,25 +46,14 @@ def approved_client_ids(user: Any) -> list[str]:
 
     One query, whatever the number of grants, which also loads the user's
     profile (:func:`~django_fedcm.services.profiles.prime_profile`): the
-    accounts endpoint needs both.
+    accounts endpoint needs both. Compiled once per process
+    (:mod:`~django_fedcm.services.joined_read`).
     """
-    profile_width = len(PROFILE_COLUMNS)
-    rows = (
-        user._meta.model._default_manager.filter(pk=user.pk)
-        .values_list(
-            *profile_lookups(),
-            "fedcm_grants__relying_party__application__client_id",
-            "fedcm_grants__relying_party__enabled",
-        )
-        .order_by("fedcm_grants__relying_party__application__client_id")
-    )
-    client_ids: list[str] = []
-    for index, row in enumerate(rows):
-        if index == 0:  # the profile columns repeat on every row
-            prime_profile(user, row[:profile_width])
-        client_id, enabled = row[profile_width:]
-        if client_id is not None and enabled:
-            client_ids.append(client_id)
+    found = joined_read.profile_and_approved_clients(user)
+    if found is None:  # the user row is gone
+        return []
+    profile_values, client_ids = found
+    prime_profile(user, profile_values)
     return client_ids
 
 
@@ -74,19 +62,14 @@ def get_grant(user: Any, relying_party: RelyingParty) -> Grant | None:
 
     One query that also loads the user's profile, which the token's
     ``picture`` claim needs (a LEFT JOIN of both on the user row, so it works
-    for a first sign-in too).
+    for a first sign-in too), compiled once per process
+    (:mod:`~django_fedcm.services.joined_read`): it runs on every sign-in.
     """
-    condition = Q(fedcm_grants__relying_party=relying_party)
-    row = (
-        user._meta.model._default_manager.filter(pk=user.pk)
-        .annotate(_fedcm_grant=FilteredRelation("fedcm_grants", condition=condition))
-        .values_list(*profile_lookups(), *(f"_fedcm_grant__{c}" for c in _GRANT_COLUMNS))
-        .first()
-    )
-    if row is None:  # the user row is gone
+    found = joined_read.profile_and_grant(user, relying_party)
+    if found is None:  # the user row is gone
         return None
-    prime_profile(user, row[: len(PROFILE_COLUMNS)])
-    values = row[len(PROFILE_COLUMNS) :]
+    profile_values, values = found
+    prime_profile(user, profile_values)
     if values[_GRANT_COLUMNS.index("id")] is None:
         return None
     grant = Grant.from_db(user._state.db, list(_GRANT_COLUMNS), list(values))

@@ -20,7 +20,6 @@ __all__ = [
     "get_or_create_profile",
     "get_profile",
     "prime_profile",
-    "profile_lookups",
     "save_profile",
 ]
 
@@ -34,13 +33,9 @@ def get_profile(user: Any) -> AccountProfile:
     return profile
 
 
-#: The profile's columns as ``values_list()`` names them from the user model,
-#: so another query can fetch the profile alongside what it reads.
+#: The profile's columns in field order: how another query hands the profile
+#: it read alongside its own data to :func:`prime_profile`.
 PROFILE_COLUMNS: tuple[str, ...] = tuple(f.attname for f in AccountProfile._meta.concrete_fields)
-
-
-def profile_lookups(prefix: str = "fedcm_profile__") -> list[str]:
-    return [prefix + column for column in PROFILE_COLUMNS]
 
 
 def prime_profile(user: Any, values: Sequence[Any]) -> None:

@@ -1,0 +1,162 @@
+"""The sign-in hot path's reads, compiled once per process: the user's
+profile with their grant for one relying party (the id assertion), or with the
+client ids they approved (the accounts endpoint) — LEFT JOINs on the user row.
+
+The ORM spent more CPU building and compiling this query than the database
+spent answering it (tests/benchmarks/bench_server.py, docs/benchmarks.md), and
+it runs on every sign-in. The SQL is built here from the models' metadata once
+per database alias and user model, quoted by the backend, and each column goes
+through the converters the ORM itself would apply (backend converters, then
+the field's ``from_db_value``), so values come back exactly as a queryset
+returns them. ``tests/services/test_joined_read.py`` compares both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from django.db import connections
+from django.db.models import Field, Model
+
+from django_fedcm.models import AccountProfile, Grant
+
+__all__ = ["GRANT_FIELDS", "PROFILE_FIELDS", "profile_and_grant"]
+
+PROFILE_FIELDS: tuple[Field[Any, Any], ...] = tuple(AccountProfile._meta.concrete_fields)
+GRANT_FIELDS: tuple[Field[Any, Any], ...] = tuple(Grant._meta.concrete_fields)
+
+Converter = Callable[[Any, Any, Any], Any]
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    converters: tuple[tuple[int, tuple[Converter, ...], Any], ...]
+
+
+@lru_cache(maxsize=8)
+def _compile(alias: str, user_model: type[Model]) -> _Compiled:
+    connection = connections[alias]
+    qn = connection.ops.quote_name
+
+    def column(model: type[Model], name: str | None = None) -> str:
+        field: Any = model._meta.get_field(name) if name else model._meta.pk
+        return qn(str(field.column))
+
+    user_pk = f"u.{column(user_model)}"
+    profile_user = column(AccountProfile, "user")
+    grant_user = column(Grant, "user")
+    grant_rp = column(Grant, "relying_party")
+    columns = [f"p.{qn(str(f.column))}" for f in PROFILE_FIELDS]
+    columns += [f"g.{qn(str(f.column))}" for f in GRANT_FIELDS]
+    # Only names from the models' metadata, quoted by the backend; the two
+    # values are query parameters.
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {qn(user_model._meta.db_table)} u"  # noqa: S608
+        f" LEFT OUTER JOIN {qn(AccountProfile._meta.db_table)} p"
+        f" ON p.{profile_user} = {user_pk}"
+        f" LEFT OUTER JOIN {qn(Grant._meta.db_table)} g"
+        f" ON g.{grant_user} = {user_pk} AND g.{grant_rp} = %s"
+        f" WHERE {user_pk} = %s"
+    )
+    converters = []
+    for index, (alias_name, field) in enumerate(
+        [("p", f) for f in PROFILE_FIELDS] + [("g", f) for f in GRANT_FIELDS]
+    ):
+        col = field.get_col(alias_name)
+        found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+        if found:
+            converters.append((index, tuple(found), col))
+    return _Compiled(sql=sql, converters=tuple(converters))
+
+
+def profile_and_grant(user: Any, relying_party: Any) -> tuple[Sequence[Any], Sequence[Any]] | None:
+    """``(profile values, grant values)`` in field order, each all ``None``
+    when absent; ``None`` when the user row is gone."""
+    alias = user._state.db or "default"
+    user_model = user._meta.model
+    compiled = _compile(alias, user_model)
+    connection = connections[alias]
+    params = [
+        Grant._meta.get_field("relying_party").get_db_prep_value(relying_party.pk, connection),
+        user_model._meta.pk.get_db_prep_value(user.pk, connection),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(compiled.sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = _convert(row, compiled, connection)
+    width = len(PROFILE_FIELDS)
+    return values[:width], values[width:]
+
+
+@lru_cache(maxsize=8)
+def _compile_approved(alias: str, user_model: type[Model]) -> _Compiled:
+    from oauth2_provider.models import get_application_model
+
+    from django_fedcm.models import RelyingParty
+
+    connection = connections[alias]
+    qn = connection.ops.quote_name
+    application = get_application_model()
+
+    def column(model: type[Model], name: str | None = None) -> str:
+        field: Any = model._meta.get_field(name) if name else model._meta.pk
+        return qn(str(field.column))
+
+    user_pk = f"u.{column(user_model)}"
+    client_id: Any = application._meta.get_field("client_id")
+    enabled: Any = RelyingParty._meta.get_field("enabled")
+    columns = [f"p.{qn(str(f.column))}" for f in PROFILE_FIELDS]
+    sql = (
+        f"SELECT {', '.join(columns)}, a.{qn(client_id.column)}, r.{qn(enabled.column)}"  # noqa: S608
+        f" FROM {qn(user_model._meta.db_table)} u"
+        f" LEFT OUTER JOIN {qn(AccountProfile._meta.db_table)} p"
+        f" ON p.{column(AccountProfile, 'user')} = {user_pk}"
+        f" LEFT OUTER JOIN {qn(Grant._meta.db_table)} g ON g.{column(Grant, 'user')} = {user_pk}"
+        f" LEFT OUTER JOIN {qn(RelyingParty._meta.db_table)} r"
+        f" ON r.{column(RelyingParty)} = g.{column(Grant, 'relying_party')}"
+        f" LEFT OUTER JOIN {qn(application._meta.db_table)} a"
+        f" ON a.{column(application)} = r.{column(RelyingParty, 'application')}"
+        f" WHERE {user_pk} = %s ORDER BY a.{qn(client_id.column)}"
+    )
+    fields = [("p", f) for f in PROFILE_FIELDS] + [("a", client_id), ("r", enabled)]
+    converters = []
+    for index, (alias_name, field) in enumerate(fields):
+        col = field.get_col(alias_name)
+        found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+        if found:
+            converters.append((index, tuple(found), col))
+    return _Compiled(sql=sql, converters=tuple(converters))
+
+
+def profile_and_approved_clients(user: Any) -> tuple[Sequence[Any], list[str]] | None:
+    """``(profile values, client ids of the enabled relying parties the user
+    approved, sorted)``; ``None`` when the user row is gone. One query."""
+    alias = user._state.db or "default"
+    user_model = user._meta.model
+    compiled = _compile_approved(alias, user_model)
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        cursor.execute(compiled.sql, [user_model._meta.pk.get_db_prep_value(user.pk, connection)])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    width = len(PROFILE_FIELDS)
+    converted = [_convert(row, compiled, connection) for row in rows]
+    client_ids = [row[width] for row in converted if row[width] is not None and row[width + 1]]
+    return converted[0][:width], client_ids
+
+
+def _convert(row: Sequence[Any], compiled: _Compiled, connection: Any) -> list[Any]:
+    values = list(row)
+    for index, found, column in compiled.converters:
+        value = values[index]
+        for convert in found:
+            value = convert(value, column, connection)
+        values[index] = value
+    return values
