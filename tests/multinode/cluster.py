@@ -38,7 +38,9 @@ SERVER_NAMES = ("a", "b")
 # rest wait in HAProxy's queue, not in a server's backlog), a request whose
 # server died before answering is sent again to the other one (retry-on +
 # redispatch; the body is buffered so a POST can be replayed), and the
-# X-Served-By header names the server that answered.
+# X-Served-By header names the server that answered. The health check asks for
+# the well-known file, which needs neither the database nor Redis: a database
+# outage must not take every server out of the pool.
 HAPROXY_CONFIG = """\
 global
     maxconn 512
@@ -63,7 +65,7 @@ frontend idp
 backend app
     balance roundrobin
     option httpchk
-    http-check send meth GET uri /fedcm/jwks.json ver HTTP/1.1 hdr Host 127.0.0.1
+    http-check send meth GET uri /.well-known/web-identity ver HTTP/1.1 hdr Host 127.0.0.1
     http-check expect status 200
     http-response set-header X-Served-By %s
 {servers}
