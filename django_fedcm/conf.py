@@ -164,6 +164,20 @@ class FedCMSettings:
         return raw_setting("METRICS_ENABLED") is True
 
     @property
+    def IDP_REGISTRATION_ENABLED(self) -> bool:
+        """Serve the IdP registration page and the config's ``types``. Only
+        ``True`` turns it on."""
+        return raw_setting("IDP_REGISTRATION_ENABLED") is True
+
+    @property
+    def IDP_REGISTRATION_TYPES(self) -> tuple[str, ...]:
+        """The config file's ``types`` (strings only; anything else is left out)."""
+        value = raw_setting("IDP_REGISTRATION_TYPES")
+        if isinstance(value, str) or not isinstance(value, (list, tuple)):
+            return ()
+        return tuple(item for item in value if isinstance(item, str) and item)
+
+    @property
     def LOGIN_STATUS_REASSERT(self) -> bool:
         """Re-send ``Set-Login: logged-in`` on authenticated HTML page responses."""
         return bool(raw_setting("LOGIN_STATUS_REASSERT"))

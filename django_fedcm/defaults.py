@@ -25,6 +25,8 @@ __all__ = [
     "CONFIGS",
     "CONTINUATION_LIFETIME",
     "DISCOVERY_MAX_AGE",
+    "IDP_REGISTRATION_ENABLED",
+    "IDP_REGISTRATION_TYPES",
     "ISSUER",
     "KEY_ALGORITHM",
     "KEY_CACHE_SECONDS",
@@ -88,6 +90,13 @@ CACHE_SECONDS: int | float | timedelta = 300
 #: Advertise ``metrics_endpoint`` and store the browser's sign-in reports
 #: (Chrome behind the ``FedCmMetricsEndpoint`` feature; docs/endpoints.md).
 METRICS_ENABLED: bool = False
+#: Serve the page that registers this IdP with the browser and advertise the
+#: registration ``types`` in the config file (Chrome behind the
+#: ``FedCmIdPRegistration`` and ``FedCmLightweightMode`` features; docs/settings.md).
+IDP_REGISTRATION_ENABLED: bool = False
+#: The config file's ``types`` while registration is on: the RP asks for a
+#: registered IdP of one of these types.
+IDP_REGISTRATION_TYPES: tuple[str, ...] = ()
 
 # ------------------------------------ brute-force throttle (docs/security.md#brute-force-protection)
 
