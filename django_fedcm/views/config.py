@@ -71,6 +71,11 @@ def config_document(request: HttpRequest, name: str | None = None) -> dict[str, 
     # (https://w3c-fedid.github.io/FedCM/#idp-api-config-file, checklist 10).
     if label and isinstance(label, str):
         document["account_label"] = label
+    # A registered IdP answers an RP's configURL "any" only for a type it lists
+    # (docs/settings.md, FEDCM_IDP_REGISTRATION_TYPES).
+    types = fedcm_settings.IDP_REGISTRATION_TYPES
+    if fedcm_settings.IDP_REGISTRATION_ENABLED and types:
+        document["types"] = list(types)
     return document
 
 
