@@ -23,6 +23,7 @@ from django_fedcm.views import (
     metrics,
     openid_configuration,
     picture,
+    registration,
     sdk,
     user_info,
     well_known,
@@ -53,4 +54,5 @@ urlpatterns = [
     ),
     path("fedcm/sdk.js", sdk.view, name="sdk"),
     path("fedcm/connected-apps", connected_apps.view, name="connected_apps"),
+    path("fedcm/register", registration.view, name="idp_registration"),
 ]
