@@ -34,6 +34,13 @@ ALICE_PASSWORD = env("DEMO_ALICE_PASSWORD", "alice-demo")
 BOB_USERNAME = env("DEMO_BOB_USERNAME", "bob")
 BOB_PASSWORD = env("DEMO_BOB_PASSWORD", "bob-demo")
 
+#: The seeded accounts the demo pages name: (what for, username, password).
+DEMO_ACCOUNTS = (
+    ("sign in to the RP", ALICE_USERNAME, ALICE_PASSWORD),
+    ("sign in to the RP", BOB_USERNAME, BOB_PASSWORD),
+    ("the admin", ADMIN_USERNAME, ADMIN_PASSWORD),
+)
+
 DATABASE = Path(env("DEMO_DB", str(HERE / "demo.sqlite3")))
 
 # A fixed development key: the signing keys are encrypted with it, so it must

@@ -66,7 +66,21 @@ TEMPLATES = [
     }
 ]
 
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(demo_env.DATABASE)}}
+# SQLite set up for a web server (docs/deployment.md, "Small deployments on
+# SQLite"): WAL lets readers work while one request writes, IMMEDIATE takes the
+# write lock when a transaction starts (no "database is locked" on upgrade from
+# a read lock), and writers wait up to 20 s for it instead of failing at once.
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(demo_env.DATABASE),
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        },
+    }
+}
 if demo_env.DATABASE_URL:
     DATABASES = {"default": demo_env.database_from_url(demo_env.DATABASE_URL)}
     # Persistent connections: a new PostgreSQL connection per request costs

@@ -12,6 +12,7 @@ def demo_context(request: HttpRequest) -> dict[str, Any]:
         "demo_rp_origin": demo_env.RP_ORIGIN,
         "demo_idp_origin": demo_env.IDP_ORIGIN,
         "demo_client_id": demo_env.CLIENT_ID,
+        "demo_accounts": demo_env.DEMO_ACCOUNTS,
     }
 
 

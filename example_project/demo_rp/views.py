@@ -6,6 +6,7 @@ import json
 import secrets
 from typing import Any
 
+import demo_env
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -32,7 +33,8 @@ def index(request: HttpRequest) -> HttpResponse:
             "origin": settings.DEMO_RP_ORIGIN,
             "nonce": _new_nonce(request),
             "claims": request.session.get("claims"),
-        }
+        },
+        "demo_accounts": [a for a in demo_env.DEMO_ACCOUNTS if a[0] == "sign in to the RP"],
     }
     return render(request, "demo_rp/index.html", context)
 
