@@ -98,7 +98,7 @@ IDP_REGISTRATION_ENABLED: bool = False
 #: registered IdP of one of these types.
 IDP_REGISTRATION_TYPES: tuple[str, ...] = ()
 
-# ------------------------------------ brute-force throttle (docs/security.md#brute-force-protection)
+# ------------------------------- brute-force throttle (docs/security.md#brute-force-protection)
 
 #: Failed sign-ins per account (or OAuth client id) within the window before a
 #: lockout; ``None`` turns the per-account limit off.

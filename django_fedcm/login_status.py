@@ -1,4 +1,7 @@
-"""Deprecated alias of :mod:`django_fedcm.services.login_status` (moved in 0.2.0; removed in 1.0)."""
+"""Deprecated alias of :mod:`django_fedcm.services.login_status` (moved in 0.2.0, removed in 1.0).
+
+Import from :mod:`django_fedcm.services.login_status`.
+"""
 
 from django_fedcm.internal.deprecation import alias_module
 
