@@ -20,8 +20,10 @@ docs/security.md ("Browser sign-in reports").
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import parse_qsl
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from django_fedcm.internal.origins import normalize_origin
@@ -34,6 +36,8 @@ __all__ = [
     "TIMING_FIELDS",
     "InvalidReport",
     "Report",
+    "delete_older_than",
+    "older_than",
     "parse_report",
     "record",
 ]
@@ -170,3 +174,15 @@ def record(report: Report) -> SignInMetric:
         auto_reauthn=report.auto_reauthn,
         recorded_at=hour,
     )
+
+
+def older_than(days: int) -> QuerySet[SignInMetric]:
+    """Reports received more than ``days`` days ago."""
+    return SignInMetric.objects.filter(recorded_at__lt=timezone.now() - timedelta(days=days))
+
+
+def delete_older_than(days: int) -> int:
+    """Delete reports received more than ``days`` days ago (``fedcm_cleanup``);
+    the number deleted."""
+    deleted, _ = older_than(days).delete()
+    return deleted
