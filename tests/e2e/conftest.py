@@ -23,7 +23,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.core.signals import request_started
+from django.db import connection
+from django.test.testcases import LiveServerThread
 
 from django_fedcm.models import RelyingParty
 from django_fedcm.rp import IdTokenVerifier
@@ -31,6 +34,46 @@ from tests.e2e import harness
 from tests.e2e.views import CLIENT_ID
 
 PASSWORDS = {"alice": "alice-e2e-pw", "bob": "bob-e2e-pw"}
+
+
+class _OneRequestAtATime:
+    """The live server's WSGI application, one request at a time.
+
+    On SQLite the test database is in memory, and the live server shares its
+    one connection with every request thread; two queries at once on it fail
+    ("bad parameter or other API misuse", seen on Python 3.13 under load).
+    Attribute access goes to the wrapped handler (tests reload its middleware).
+
+    Test RP backends that call back into the live server while answering
+    (:data:`UNSERIALIZED_PREFIXES`) run outside the lock, or the call back
+    would wait for them forever; they touch the database only before or after
+    it, while the request they made holds the lock.
+    """
+
+    UNSERIALIZED_PREFIXES = ("/renewal-rp/",)
+
+    def __init__(self, application: Any) -> None:
+        self.application = application
+        self.lock = threading.Lock()
+
+    def __call__(self, environ: Any, start_response: Any) -> Any:
+        if str(environ.get("PATH_INFO", "")).startswith(self.UNSERIALIZED_PREFIXES):
+            return self.application(environ, start_response)
+        with self.lock:
+            return self.application(environ, start_response)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.application, name)
+
+
+class _LiveServer(ThreadedWSGIServer):
+    def set_app(self, application: Any) -> None:
+        if connection.vendor == "sqlite" and connection.is_in_memory_db():
+            application = _OneRequestAtATime(application)
+        super().set_app(application)
+
+
+LiveServerThread.server_class = _LiveServer
 
 
 SKIP_BANNER = "real-browser FedCM tests SKIPPED"
