@@ -52,7 +52,7 @@ def test_a_malformed_setting_is_e062_and_serves_no_extra_config(
 
 @pytest.mark.parametrize("key", ["login_url", "accounts_endpoint", "metrics_endpoint"])
 def test_an_endpoint_of_its_own_is_e063(settings: Any, key: str) -> None:
-    settings.FEDCM_CONFIGS = {"work": {**WORK, key: "/tenants/work/login"}}
+    settings.FEDCM_CONFIGS = {"work": {**WORK, key: "https://idp.test/work-login"}}
     [message] = check_configs()
     assert message.id == "django_fedcm.E063"
     assert key in message.msg and "well-known" in message.msg

@@ -19,6 +19,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -68,23 +69,29 @@ def demo(tmp_path: Path, e2e_browser_available: None) -> Iterator[harness.Sites]
         log.close()
 
 
+def sign_in_as_alice(driver: Any, demo: harness.Sites, button: str) -> harness.Browser:
+    """Open the demo RP, press ``button``, sign in as alice in the IdP's popup and
+    pick her account in the browser's chooser."""
+    page = harness.Browser(driver, demo)
+    driver.get(f"{demo.rp}/")
+    page.rp_window = driver.current_window_handle
+    # Passive sign-in on load stays silent for a visitor unknown to the IdP.
+    page.assert_no_dialog(1.0)
+    page.press(button)
+    page.wait_for_popup()
+    page.fill_login_form("alice", "alice-demo")
+    page.wait_popup_closed()
+    page.wait_for_dialog(harness.ACCOUNT_CHOOSER)
+    page.select_account(0)
+    return page
+
+
 def test_demo_sign_in_with_the_button_then_disconnect(demo: harness.Sites) -> None:
     with urllib.request.urlopen(f"{demo.idp}/fedcm/config.json", timeout=5) as response:
         assert json.load(response)["login_url"] == f"{demo.idp}/fedcm/login"
 
     with harness.launch() as driver:
-        page = harness.Browser(driver, demo)
-        driver.get(f"{demo.rp}/")
-        page.rp_window = driver.current_window_handle
-        # Passive sign-in on load stays silent for a visitor unknown to the IdP.
-        page.assert_no_dialog(1.0)
-
-        page.press("sign-in")
-        page.wait_for_popup()
-        page.fill_login_form("alice", "alice-demo")
-        page.wait_popup_closed()
-        page.wait_for_dialog(harness.ACCOUNT_CHOOSER)
-        page.select_account(0)
+        page = sign_in_as_alice(driver, demo, "sign-in")
 
         # The RP backend verified the token (JWKS, iss, aud, nonce, exp).
         try:
@@ -121,16 +128,7 @@ def test_demo_work_account_set(demo: harness.Sites) -> None:
         assert json.load(response)["account_label"] == "work"
 
     with harness.launch() as driver:
-        page = harness.Browser(driver, demo)
-        driver.get(f"{demo.rp}/")
-        page.rp_window = driver.current_window_handle
-        page.assert_no_dialog(1.0)
-        page.press("sign-in-work")
-        page.wait_for_popup()
-        page.fill_login_form("alice", "alice-demo")
-        page.wait_popup_closed()
-        page.wait_for_dialog(harness.ACCOUNT_CHOOSER)
-        page.select_account(0)
+        page = sign_in_as_alice(driver, demo, "sign-in-work")
         page.wait(
             lambda: driver.find_element(By.ID, "signed-in").is_displayed(),
             what="the RP to show the verified claims",
