@@ -143,16 +143,6 @@ def test_client_metadata_fault_is_a_fedcm_error(client: Client, fedcm_rp: Relyin
     assert client.get(url, **headers).status_code == 200
 
 
-def test_html_pages_keep_djangos_error_handling(client: Client, fedcm_signed_in: Any) -> None:
-    """Only the FedCM JSON endpoints answer faults themselves; a page's fault
-    reaches the project's handler500 and error reporting as before."""
-    with (
-        failing_queries(SESSION_TABLE, OperationalError("connection lost")),
-        pytest.raises(OperationalError),
-    ):
-        client.get(reverse("django_fedcm:connected_apps"), secure=True, HTTP_HOST=IDP_HOST)
-
-
 def test_cors_receiver_does_not_approve_when_the_lookup_fails(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

@@ -37,6 +37,7 @@ from oauth2_provider import urls as dot_urls
 from django_fedcm.oauth.throttle import answer_throttled
 from django_fedcm.oauth.views import AuthorizationView, TokenView
 from django_fedcm.views import jwks, openid_configuration
+from django_fedcm.views.outage import json_when_database_down, page_when_database_down
 
 app_name = "oauth2_provider"
 
@@ -101,10 +102,17 @@ def refuse_nul(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
 _UNGUARDED = frozenset({"oidc-connect-discovery-info", "jwks-info", "oauth-server-metadata"})
 
 
+#: The one door route a person sees; the others answer JSON.
+_PAGES = frozenset({"authorize"})
+
+
 def _guarded(pattern: URLPattern | URLResolver) -> URLPattern | URLResolver:
     if not isinstance(pattern, URLPattern) or pattern.name in _UNGUARDED:
         return pattern
-    view = refuse_nul(answer_throttled(pattern.callback))
+    when_database_down = (
+        page_when_database_down if pattern.name in _PAGES else json_when_database_down
+    )
+    view = when_database_down(refuse_nul(answer_throttled(pattern.callback)))
     return URLPattern(pattern.pattern, view, pattern.default_args, pattern.name)
 
 

@@ -26,6 +26,7 @@ from django_fedcm.services.connected_apps import (
     get_connected_app,
     revoke_connected_app,
 )
+from django_fedcm.views.outage import page_when_database_down
 
 #: The "Shared" line's words for the disclosed fields, in the page's language;
 #: the stored values stay the protocol's field names.
@@ -51,6 +52,7 @@ def shared_text(grant: Grant) -> str:
 # A page of revoke buttons must not be framed (clickjacking), whatever the
 # project's X_FRAME_OPTIONS middleware says.
 @xframe_options_deny
+@page_when_database_down
 @login_required
 @csrf_protect
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -35,6 +35,7 @@ from django_fedcm.services import continuations, oauth_codes
 from django_fedcm.services.assertion import issue_assertion
 from django_fedcm.services.keys import NoActiveKey
 from django_fedcm.services.registry import origin_is_registered
+from django_fedcm.views.outage import page_when_database_down
 
 TEMPLATE = "django_fedcm/continuation.html"
 
@@ -121,6 +122,7 @@ def _allow(request: HttpRequest, state: ContinuationRequest) -> HttpResponse:
 # without XFrameOptionsMiddleware; the browser opens the page as a popup.
 @xframe_options_deny
 @never_cache
+@page_when_database_down
 @require_http_methods(["GET", "HEAD", "POST"])
 def view(request: HttpRequest, reference: str) -> HttpResponse:
     state = continuations.find(reference)

@@ -22,12 +22,11 @@ CORS headers are not written here: django-cors-headers adds them, approved by
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec
 
-from django.db import DatabaseError, InterfaceError, OperationalError, connections
+from django.db import DatabaseError, InterfaceError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.utils.cache import patch_vary_headers
 
@@ -41,8 +40,7 @@ from django_fedcm.views.base import (
     UNAUTHORIZED_CLIENT,
     fedcm_error,
 )
-
-logger = logging.getLogger(__name__)
+from django_fedcm.views.outage import CONNECTION_ERRORS, abandon_request, unavailable
 
 P = ParamSpec("P")
 
@@ -59,20 +57,15 @@ def is_webidentity(request: HttpRequest) -> bool:
 
 
 def database_error_response(request: HttpRequest, exc: Exception) -> HttpResponse:
-    """The FedCM answer to a failed query: ``temporarily_unavailable`` (503)
-    when the connection failed (server restarting, connections dropped), so
-    the next attempt may succeed; ``server_error`` (500) for any other
-    database error, which will not go away on a retry. Logged with the
-    traceback, since the exception goes no further."""
-    logger.error("FedCM %s answered an error: database failure", request.path, exc_info=exc)
-    # Under ATOMIC_REQUESTS the view runs inside transaction.atomic(); an
-    # answer instead of an exception would make it commit what the failed
-    # request half wrote. A rollback on a dead connection just closes it.
-    for connection in connections.all(initialized_only=True):
-        if connection.in_atomic_block:
-            connection.set_rollback(True)
-    if isinstance(exc, OperationalError | InterfaceError):
-        return fedcm_error(request, TEMPORARILY_UNAVAILABLE, status=503)
+    """The FedCM answer to a failed query: ``temporarily_unavailable`` (503,
+    with ``Retry-After``) when the connection failed (server restarting,
+    connections dropped), so the next attempt may succeed; ``server_error``
+    (500) for any other database error, which will not go away on a retry.
+    Logged with the traceback, since the exception goes no further, and the
+    request's open transactions rolled back (:func:`.outage.abandon_request`)."""
+    abandon_request(request, exc)
+    if isinstance(exc, CONNECTION_ERRORS):
+        return unavailable(fedcm_error(request, TEMPORARILY_UNAVAILABLE))
     return fedcm_error(request, SERVER_ERROR, status=500)
 
 

@@ -12,8 +12,10 @@ from django.views.decorators.http import require_safe
 
 from django_fedcm.conf import fedcm_settings
 from django_fedcm.services import keys
+from django_fedcm.views.outage import json_when_database_down
 
 
+@json_when_database_down
 @require_safe
 def view(request: HttpRequest) -> JsonResponse:
     response = JsonResponse(keys.jwks())

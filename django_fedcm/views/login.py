@@ -44,6 +44,7 @@ from django_fedcm.adapter import get_adapter
 from django_fedcm.services.login_status import LOGGED_IN, reassert_exempt, set_login_status
 from django_fedcm.services.profiles import get_profile
 from django_fedcm.throttle import ThrottledAuthenticationForm
+from django_fedcm.views.outage import page_when_database_down
 from django_fedcm.views.user_info import idp_name
 
 TEMPLATE = "django_fedcm/login.html"
@@ -130,6 +131,7 @@ def render_page(
 @sensitive_post_parameters()
 @csrf_protect
 @never_cache
+@page_when_database_down
 @require_http_methods(["GET", "HEAD", "POST"])
 def view(request: HttpRequest) -> HttpResponse:
     login_hint = read_hint(request, "login_hint")

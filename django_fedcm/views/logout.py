@@ -18,6 +18,8 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import reverse
 
+from django_fedcm.views.outage import page_when_database_down
+
 __all__ = ["LogoutView", "view"]
 
 
@@ -33,4 +35,4 @@ class LogoutView(auth_views.LogoutView):
         return url if url != self.request.get_full_path() else reverse("django_fedcm:login")
 
 
-view = LogoutView.as_view()
+view = page_when_database_down(LogoutView.as_view())

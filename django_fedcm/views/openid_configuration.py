@@ -26,6 +26,7 @@ from django_fedcm.conf import fedcm_settings
 from django_fedcm.oauth import capabilities
 from django_fedcm.oauth.validators import SUPPORTED_CLAIMS
 from django_fedcm.services import discovery, keys
+from django_fedcm.views.outage import json_when_database_down
 
 
 def _dot_url(request: HttpRequest, name: str) -> str | None:
@@ -105,6 +106,7 @@ def _not_mounted() -> HttpResponse:
     return JsonResponse({"error": "The OAuth endpoints are not mounted."}, status=404)
 
 
+@json_when_database_down
 @require_safe
 def view(request: HttpRequest) -> HttpResponse:
     if not oauth2_settings.OIDC_ENABLED:
@@ -115,6 +117,7 @@ def view(request: HttpRequest) -> HttpResponse:
     return _document(data)
 
 
+@json_when_database_down
 @require_safe
 def authorization_server_view(request: HttpRequest) -> HttpResponse:
     """RFC 8414 §3 metadata: the discovery document (RFC 8414 §2 shares its

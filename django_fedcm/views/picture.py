@@ -31,6 +31,7 @@ from django.views.decorators.http import require_safe
 from django_fedcm.adapter import get_adapter
 from django_fedcm.internal.images import sniff_image_type
 from django_fedcm.models import AccountProfile
+from django_fedcm.views.outage import json_when_database_down
 
 #: Seconds browsers and proxies may reuse a picture.
 MAX_AGE = 300
@@ -63,6 +64,7 @@ def not_found() -> HttpResponseBase:
     return JsonResponse({}, status=404)
 
 
+@json_when_database_down
 @require_safe
 def view(request: HttpRequest, account_id: str) -> HttpResponseBase:
     profile = find_profile(request, account_id)

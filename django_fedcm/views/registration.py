@@ -24,11 +24,13 @@ from django.views.decorators.http import require_safe
 from django_fedcm.conf import fedcm_settings
 from django_fedcm.services.discovery import config_url
 from django_fedcm.views.accounts import signed_in_accounts
+from django_fedcm.views.outage import page_when_database_down
 
 
 @never_cache
 # The button registers this IdP: a framing page must not trick a click into it.
 @xframe_options_deny
+@page_when_database_down
 @require_safe
 def view(request: HttpRequest) -> HttpResponse:
     # Off: the page does not exist, even for an anonymous visitor.

@@ -28,6 +28,7 @@ from django_fedcm.conf import fedcm_settings
 from django_fedcm.models import RelyingParty
 from django_fedcm.services.discovery import config_url
 from django_fedcm.views.guards import requested_client
+from django_fedcm.views.outage import page_when_database_down
 
 TEMPLATE = "django_fedcm/user_info.html"
 
@@ -48,6 +49,7 @@ def idp_name(request: HttpRequest) -> str:
 
 
 @xframe_options_exempt
+@page_when_database_down
 @require_safe
 def view(request: HttpRequest) -> HttpResponse:
     relying_party = requested_client(request)
