@@ -98,10 +98,19 @@ class SigningKeyAdmin(ReadOnlyAdmin):
             self.message_user(request, str(exc), messages.ERROR)
             return HttpResponseRedirect(changelist)
         new, old = result.activated, result.retired
-        message = _("Rotated: %(kid)s (%(alg)s) now signs.") % {
-            "kid": new.kid,
-            "alg": new.algorithm,
-        }
+        start = keys.takes_over_at(result)
+        if start is None:
+            message = _("Rotated: %(kid)s (%(alg)s) now signs.") % {
+                "kid": new.kid,
+                "alg": new.algorithm,
+            }
+        else:
+            # Published everywhere first (docs/deployment.md, "Rotating keys").
+            message = _("Rotated: %(kid)s (%(alg)s) signs from %(start)s.") % {
+                "kid": new.kid,
+                "alg": new.algorithm,
+                "start": date_format(localtime(start), "Y-m-d H:i:s T"),
+            }
         if old is not None:
             until = keys.published_until(old)
             assert until is not None  # a key retired by rotate has retired_at

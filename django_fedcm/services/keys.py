@@ -21,8 +21,19 @@ this process clears that cache at once. With ``FEDCM_CACHE`` (a cache every
 server shares), every key change also replaces the ``keys`` version there after
 it commits (:func:`invalidate`, wired in ``receivers.py``), and each process
 reads that version at most once a second (:data:`VERSION_CHECK_INTERVAL`): a
-rotation made anywhere is signed with everywhere within a second. Without
+rotation made anywhere is published everywhere within a second. Without
 it, another process picks the change up within ``FEDCM_KEY_CACHE_SECONDS``.
+
+Publish before signing. With ``FEDCM_CACHE``, a key signs only once it has
+existed for :func:`publication_lead` (two version checks): by then every
+process lists it in its JWKS, so no server hands out a token signed with a key
+another server's JWKS lacks. Until then the newest published key that has
+existed that long keeps signing. A pre-published key has long existed, so
+``prepublish`` then ``rotate`` switches at once; a plain ``rotate`` switches
+two seconds later; a key with no published predecessor (the first key, or
+after ``retire --force``) signs at once. Each server compares the key's
+``created_at`` with its own clock, so the servers' clocks must agree (NTP)
+to well under a second.
 """
 
 from __future__ import annotations
@@ -60,12 +71,15 @@ __all__ = [
     "jwks",
     "prepublish",
     "prune",
+    "publication_lead",
     "published_keys",
     "published_until",
     "reencrypt",
     "retire",
     "rotate",
     "signing_key",
+    "signs_from",
+    "takes_over_at",
 ]
 
 State = SigningKey.State
@@ -386,11 +400,26 @@ class LoadedKey:
 
 @dataclass(frozen=True)
 class KeySet:
-    signing: LoadedKey | None
+    #: ``(signs_from, key)``, newest key first: the active key, then the
+    #: retired keys still published, up to the first that could already sign
+    #: when the set was loaded. ``signs_from`` is a POSIX time.
+    candidates: tuple[tuple[float, LoadedKey], ...]
     jwks: dict[str, Any]
     loaded_at: float
     #: The shared ``keys`` version read before loading (``None``: no FEDCM_CACHE).
     version: str | None = None
+
+    @property
+    def signing(self) -> LoadedKey | None:
+        """The newest key allowed to sign now (the active one once it is
+        published everywhere; see the module docstring)."""
+        if not self.candidates:
+            return None
+        now = time.time()
+        for signs_from, key in self.candidates:
+            if signs_from <= now:
+                return key
+        return self.candidates[0][1]  # nothing older is published: sign at once
 
 
 class _Cache:
@@ -421,19 +450,62 @@ def invalidate(**_kwargs: Any) -> None:
     shared_cache.bump(_NAMESPACE)
 
 
+def publication_lead() -> float:
+    """Seconds a key must exist before it signs: long enough for every process
+    to have read the shared ``keys`` version since the key was committed. No
+    lead without ``FEDCM_CACHE``: nothing would tell the other processes
+    sooner than ``FEDCM_KEY_CACHE_SECONDS``; several processes need it (check
+    ``W082``), or ``prepublish`` before ``rotate``."""
+    return 2 * VERSION_CHECK_INTERVAL if shared_cache.shared_cache() is not None else 0.0
+
+
+def signs_from(key: SigningKey) -> datetime:
+    """When ``key``, once active, may sign (:func:`publication_lead`)."""
+    return key.created_at + timedelta(seconds=publication_lead())
+
+
+def takes_over_at(result: RotationResult) -> datetime | None:
+    """When the key a rotation made active starts signing, if not at once: a
+    fresh key waits :func:`publication_lead` while an older published key
+    goes on signing."""
+    signing = current_key_set().signing
+    if signing is None or signing.kid == result.activated.kid:
+        return None
+    return signs_from(result.activated)
+
+
+def _parsed(key: SigningKey) -> LoadedKey:
+    jwk = JWK.from_json(crypto.decrypt(key.private_key_encrypted).decode())
+    return LoadedKey(kid=key.kid, algorithm=key.algorithm, jwk=jwk)
+
+
+def _signing_candidates(keys: list[SigningKey]) -> tuple[tuple[float, LoadedKey], ...]:
+    """The active key, then the retired ones newest first, parsed up to the
+    first that may sign already: the older ones will never be needed."""
+    active = [k for k in keys if k.state == State.ACTIVE]
+    retired = sorted(
+        (k for k in keys if k.state == State.RETIRED and k.retired_at is not None),
+        key=lambda k: (k.retired_at, k.pk),
+        reverse=True,
+    )
+    now = timezone.now()
+    candidates = []
+    for key in active[:1] + (retired if active else []):
+        start = signs_from(key)
+        candidates.append((start.timestamp(), _parsed(key)))
+        if start <= now:
+            break
+    return tuple(candidates)
+
+
 def _load(version: str | None) -> KeySet:
     keys = list(published_keys().order_by("-created_at", "-pk"))
-    active = next((k for k in keys if k.state == State.ACTIVE), None)
-    signing = None
-    if active is not None:
-        jwk = JWK.from_json(crypto.decrypt(active.private_key_encrypted).decode())
-        signing = LoadedKey(kid=active.kid, algorithm=active.algorithm, jwk=jwk)
     # Active first, then next, then retired (newest first): some RP libraries
     # try keys in order when a token has no kid.
     order = {State.ACTIVE: 0, State.NEXT: 1, State.RETIRED: 2}
     keys.sort(key=lambda k: order[State(k.state)])
     return KeySet(
-        signing=signing,
+        candidates=_signing_candidates(keys),
         jwks={"keys": [dict(k.public_jwk) for k in keys]},
         loaded_at=time.monotonic(),
         version=version,

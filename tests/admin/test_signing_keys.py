@@ -114,3 +114,25 @@ def test_rotate_needs_change_permission(fedcm_make_user: Callable[..., Any]) -> 
     assert rotate not in changelist.content.decode()
     assert client.post(rotate).status_code == 403
     assert not SigningKey.objects.exists()
+
+
+def test_rotate_button_says_when_a_fresh_key_takes_over(
+    admin_client: Client, fedcm_signing_key: SigningKey
+) -> None:
+    """With FEDCM_CACHE, a key that was not pre-published signs only once every
+    server publishes it; the old key signs until then (docs/deployment.md)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    SigningKey.objects.filter(pk=fedcm_signing_key.pk).update(
+        created_at=timezone.now() - timedelta(days=1)
+    )
+    keys.clear_cache()
+    response = admin_client.post(reverse("admin:django_fedcm_signingkey_rotate"), follow=True)
+    new = SigningKey.objects.get(state="active")
+    content = response.content.decode()
+    assert re.search(
+        rf"Rotated: {new.kid} \(RS256\) signs from \d{{4}}-\d\d-\d\d [\d:]{{8}}", content
+    )
+    assert keys.signing_key().kid == fedcm_signing_key.kid

@@ -3,10 +3,11 @@
 
 Two gunicorn servers of the example IdP (2 sync workers each) behind HAProxy:
 
-* ``fedcm_keys rotate``, run in a process of its own with the servers'
-  settings: both servers sign with the new key, and publish it in their JWKS,
-  for every request that starts later than ``ROTATION_BOUND_S`` after the
-  command returned;
+* ``fedcm_keys rotate`` (a fresh key, not pre-published), run in a process of
+  its own with the servers' settings: both servers publish the new key in
+  their JWKS for every request that starts later than ``ROTATION_BOUND_S``
+  after the command returned, sign with it within ``SIGNING_BOUND_S``, and
+  never sign with it while a JWKS fetched from either server lacks it;
 * a soak through HAProxy, rotating every 5 s the documented way (the key
   pre-published at the previous step becomes active), with a SIGKILLed worker
   and the app's database connections terminated: every token verifies
@@ -36,6 +37,10 @@ from tests.multinode.cluster import SERVER_NAMES, WORKERS, Cluster
 pytestmark = pytest.mark.multinode
 
 ROTATION_BOUND_S = 2.0
+#: A fresh key signs once it has existed for the publication lead (two
+#: version checks, 2 s; docs/deployment.md, "Rotating keys"): the bound is the
+#: lead plus a second for the request and the machine's load.
+SIGNING_BOUND_S = 3.0
 ROTATION_TRIALS = 3
 SOAK_SECONDS = 30.0
 CONCURRENCY = 8
@@ -136,7 +141,7 @@ def test_a_rotation_reaches_every_server_within_the_bound(
         time.sleep(1)
         for trial in range(1, ROTATION_TRIALS + 1):
             kid, started, ended = cluster.rotate()
-            time.sleep(ROTATION_BOUND_S + 1)  # every poller has answered past the bound
+            time.sleep(SIGNING_BOUND_S + 1)  # every poller has answered past the bounds
             signs = {n: switched_at(list(p.seen), kid) - ended for n, p in signing.items()}
             publishes = {n: switched_at(list(p.seen), kid) - ended for n, p in jwks.items()}
             first_token = min(
@@ -161,14 +166,22 @@ def test_a_rotation_reaches_every_server_within_the_bound(
                 + ", every JWKS fetched had it from "
                 + ", ".join(f"{n} {1000 * lag:+.0f} ms" for n, lag in publishes.items())
                 + f"; a JWKS lacking it was fetched {1000 * exposed:.0f} ms after the first "
-                "token signed with it (a rotation without pre-publishing)"
+                "token signed with it (bound 0)"
             )
-            for what, lags in (("signed with", signs), ("published", publishes)):
+            for what, lags, bound in (
+                ("signed with", signs, SIGNING_BOUND_S),
+                ("published", publishes, ROTATION_BOUND_S),
+            ):
                 problems += [
                     f"rotation {trial}: server {n} {what} {kid} only {lag:.2f} s after it"
                     for n, lag in lags.items()
-                    if lag > ROTATION_BOUND_S
+                    if lag > bound
                 ]
+            if exposed > 0:
+                problems.append(
+                    f"rotation {trial}: a JWKS without {kid} was fetched "
+                    f"{1000 * exposed:.0f} ms after a token signed with it"
+                )
     finally:
         stop.set()
         for poller in [*signing.values(), *jwks.values()]:
@@ -177,7 +190,8 @@ def test_a_rotation_reaches_every_server_within_the_bound(
     failures = [s.failure for s in answers if s.failure]
     multinode_report(
         f"rotation visibility: {len(answers)} id assertions and JWKS fetches sent to the servers "
-        f"directly, {len(failures)} failed; bound {ROTATION_BOUND_S:g} s; end: {load()}"
+        f"directly, {len(failures)} failed; bounds: published {ROTATION_BOUND_S:g} s, signed "
+        f"with {SIGNING_BOUND_S:g} s; end: {load()}"
     )
     problems += failures[:5]
     assert not problems, "\n".join(problems) + "\n" + cluster.logs()

@@ -88,16 +88,17 @@ def test_rotation_by_another_process_is_picked_up_within_cache_seconds(
 
 
 @override_settings(FEDCM_KEY_CACHE_SECONDS=60, FEDCM_CACHE="default")
-def test_with_a_shared_cache_another_process_rotation_is_used_within_a_second(
+def test_with_a_shared_cache_another_process_rotation_is_published_within_a_second(
     fedcm_signing_key: SigningKey, clock: FakeClock
 ) -> None:
-    assert keys.signing_key().kid == fedcm_signing_key.kid
+    fresh = [fedcm_signing_key.kid]
+    assert [k["kid"] for k in keys.jwks()["keys"]] == fresh
     new = rotate_in_another_process()
     shared_cache.bump("keys")  # what that process's SigningKey receiver does
     clock.now += keys.VERSION_CHECK_INTERVAL * 0.9
-    assert keys.signing_key().kid == fedcm_signing_key.kid  # not asked again yet
+    assert [k["kid"] for k in keys.jwks()["keys"]] == fresh  # not asked again yet
     clock.now += keys.VERSION_CHECK_INTERVAL * 0.1
-    assert keys.signing_key().kid == new.kid  # well before KEY_CACHE_SECONDS
+    # Well before KEY_CACHE_SECONDS; it signs once the lead has passed (below).
     assert [k["kid"] for k in keys.jwks()["keys"]] == [new.kid, fedcm_signing_key.kid]
 
 
@@ -141,6 +142,106 @@ def test_no_active_key_raises_with_the_fix() -> None:
     with pytest.raises(keys.NoActiveKey, match="fedcm_keys rotate"):
         keys.signing_key()
     assert keys.jwks() == {"keys": []}
+
+
+# --------------------------------------------------------------------------- publish before signing
+
+
+def age(key: SigningKey, seconds: float) -> SigningKey:
+    """``key`` as if it had been created ``seconds`` ago."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    SigningKey.objects.filter(pk=key.pk).update(
+        created_at=timezone.now() - timedelta(seconds=seconds)
+    )
+    keys.clear_cache()
+    key.refresh_from_db()
+    return key
+
+
+@pytest.fixture
+def wall_clock(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Move the POSIX clock the signing choice reads, seconds at a time."""
+    import time as real_time
+
+    offset = [0.0]
+    real = real_time.time
+    monkeypatch.setattr(keys.time, "time", lambda: real() + offset[0])
+
+    def advance(seconds: float) -> None:
+        offset[0] += seconds
+
+    return advance
+
+
+@override_settings(FEDCM_CACHE="default")
+def test_a_fresh_key_is_published_at_once_and_signs_after_the_lead(
+    fedcm_signing_key: SigningKey, wall_clock: Any
+) -> None:
+    """A plain rotate: every process lists the new key within one version
+    check, and none signs with it before two have passed."""
+    age(fedcm_signing_key, 86400)
+    assert keys.publication_lead() == 2 * keys.VERSION_CHECK_INTERVAL
+    new = keys.rotate("ES256").activated
+    assert [k["kid"] for k in keys.jwks()["keys"]] == [new.kid, fedcm_signing_key.kid]
+    assert keys.signing_key().kid == fedcm_signing_key.kid
+    assert keys.signs_from(new) == new.created_at + keys.timedelta(seconds=2)
+    wall_clock(keys.publication_lead() - 0.3)
+    assert keys.signing_key().kid == fedcm_signing_key.kid
+    wall_clock(0.3)
+    assert keys.signing_key().kid == new.kid  # the same loaded set: no reload needed
+
+
+@override_settings(FEDCM_CACHE="default")
+def test_a_key_prepublished_earlier_signs_as_soon_as_it_is_active(
+    fedcm_signing_key: SigningKey,
+) -> None:
+    age(fedcm_signing_key, 86400)
+    upcoming = age(keys.prepublish("EdDSA"), 5)
+    keys.rotate()
+    assert keys.signing_key().kid == upcoming.kid
+
+
+@override_settings(FEDCM_CACHE="default")
+def test_two_quick_rotations_hand_over_key_by_key(
+    fedcm_signing_key: SigningKey, wall_clock: Any
+) -> None:
+    age(fedcm_signing_key, 86400)
+    first = keys.rotate("ES256").activated
+    second = keys.rotate("ES256").activated
+    age(first, 1.0)  # made a second before the other
+    assert keys.signing_key().kid == fedcm_signing_key.kid
+    wall_clock(1.5)  # first has existed 2.5 s, second 1.5 s
+    assert keys.signing_key().kid == first.kid
+    wall_clock(1.0)
+    assert keys.signing_key().kid == second.kid
+    assert [c[1].kid for c in keys.current_key_set().candidates] == [
+        second.kid,
+        first.kid,
+        fedcm_signing_key.kid,
+    ]
+
+
+@override_settings(FEDCM_CACHE="default")
+def test_a_key_with_no_published_predecessor_signs_at_once(
+    fedcm_signing_key: SigningKey,
+) -> None:
+    """The first key ever, or one whose predecessor was withdrawn at once
+    (``retire --force`` of a compromised key): nothing else may sign."""
+    first = keys.rotate("ES256").activated
+    age(fedcm_signing_key, 86400)
+    keys.retire(fedcm_signing_key.kid, force=True)
+    assert keys.signing_key().kid == first.kid
+
+
+@override_settings(FEDCM_CACHE=None)
+def test_without_a_shared_cache_there_is_no_lead(fedcm_signing_key: SigningKey) -> None:
+    age(fedcm_signing_key, 86400)
+    assert keys.publication_lead() == 0
+    new = keys.rotate("ES256").activated
+    assert keys.signing_key().kid == new.kid
 
 
 # --------------------------------------------------------------------------- lifecycle service

@@ -102,6 +102,13 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Active signing key: {new.kid} ({new.algorithm}, {how}).")
         )
+        start = keys.takes_over_at(result)
+        if start is not None:
+            self.stdout.write(
+                f"It signs from {start.isoformat(timespec='milliseconds')}, once every server "
+                f"publishes it; {keys.signing_key().kid} signs until then "
+                "(pre-publish to switch at once)."
+            )
         if result.retired is not None:
             self.stdout.write(
                 f"Retired {result.retired.kid}; it stays in the JWKS until "

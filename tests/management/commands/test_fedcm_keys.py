@@ -322,3 +322,22 @@ def test_command_line_error_exits_non_zero_without_traceback(argv: list[str]) ->
     assert proc.returncode == 1
     assert "CommandError: Unknown algorithm" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_rotate_says_when_a_fresh_key_takes_over(fedcm_signing_key: SigningKey) -> None:
+    """With FEDCM_CACHE, the old key signs until every server publishes the new one."""
+    SigningKey.objects.filter(pk=fedcm_signing_key.pk).update(
+        created_at=timezone.now() - timedelta(days=1)
+    )
+    out = run("rotate")
+    new = SigningKey.objects.get(state="active")
+    start = keys.signs_from(new).isoformat(timespec="milliseconds")
+    assert (
+        f"It signs from {start}, once every server publishes it; "
+        f"{fedcm_signing_key.kid} signs until then" in out
+    )
+    assert keys.signing_key().kid == fedcm_signing_key.kid
+    upcoming = run("prepublish")
+    assert "Pre-published" in upcoming
+    SigningKey.objects.filter(state="next").update(created_at=timezone.now() - timedelta(hours=1))
+    assert "It signs from" not in run("rotate")  # pre-published an hour ago: at once
