@@ -16,12 +16,17 @@ docs/benchmarks.md. It needs PostgreSQL and Redis (``--database-url``,
    returning user's.
 4. Serves the floor (``floor.py``: a bare Django view that parses the same
    form, checks the Origin and signs one RS256 JWT, no database) the same way.
-5. Drives well-known, config.json, jwks.json, accounts and the id assertion
-   with the headers Chrome sends, each run preceded by a floor run (floor,
-   IdP, floor, IdP... so machine noise hits both alike), ``--rounds`` times.
-6. Prints req/s, p50/p99 latency, gunicorn worker CPU per request (utime +
-   stime from /proc), queries per request, the ratios to the floor, and the
-   machine's load average and CPU count at the start and the end.
+5. With ``--node`` (the default when node and npm are installed), serves the
+   Node IdP too (``node_idp/server.js``: Express, a JSON-file store, as many
+   cluster workers as gunicorn has), seeded with the same user, client and
+   claims, signs alice in there and makes her first sign-in.
+6. Drives well-known, config.json, jwks.json, accounts and the id assertion
+   with the headers Chrome sends, each run preceded by a floor run and a Node
+   IdP id assertion run (and, before the accounts run, a Node IdP accounts
+   run), so machine noise hits all alike, ``--rounds`` times.
+7. Prints req/s, p50/p99 latency, worker CPU per request (utime + stime from
+   /proc), queries per request, the ratios to the floor and to the Node IdP,
+   and the machine's load average and CPU count at the start and the end.
 
 Exits non-zero on any 5xx, socket error or wrong answer (an id assertion
 without a token, an accounts list without the account).
@@ -30,17 +35,21 @@ without a token, an accounts list without the account).
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import dataclasses
+import hashlib
 import json
 import os
 import platform
 import re
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -49,6 +58,7 @@ from urllib.parse import urlencode
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 EXAMPLE = ROOT / "example_project"
+NODE_IDP = HERE / "node_idp"
 sys.path[:0] = [str(ROOT), str(EXAMPLE)]
 
 from tests.benchmarks import load  # noqa: E402
@@ -227,7 +237,7 @@ def drive(
     before = server.cpu_seconds(pids)
     outcome = load.run(generator, target, concurrency=concurrency, duration=duration)
     if server.workers() != pids:
-        raise SystemExit(f"{server.name}: a gunicorn worker was replaced during the run")
+        raise SystemExit(f"{server.name}: a worker was replaced during the run")
     cpu = server.cpu_seconds(pids) - before
     failures = outcome.server_errors + outcome.bad + outcome.socket_errors
     if failures:
@@ -307,6 +317,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--only", nargs="+", choices=ENDPOINTS, metavar="ENDPOINT", help="measure only these"
     )
     parser.add_argument("--json", metavar="PATH", help="also write the rows as JSON")
+    parser.add_argument(
+        "--node",
+        action=argparse.BooleanOptionalAction,
+        help="also serve and measure the Node IdP (node_idp/); default: when node and npm are "
+        "installed and its packages are or can be installed with npm ci",
+    )
     options = parser.parse_args(argv)
     if options.quick:
         options.duration, options.rounds = 2.0, 1
@@ -351,20 +367,136 @@ def start_idp(label: str, env: dict[str, str], options: argparse.Namespace, logs
     return Idp(label, server, targets(port, session, account_id))
 
 
+def assertion_account(idp: Idp) -> str:
+    """The account id the IdP's id assertion target signs in."""
+    found = re.search(r"account_id=([^&]+)", (idp.targets["id assertion"].body or b"").decode())
+    return found.group(1) if found else ""
+
+
 def start_floor(idp: Idp, env: dict[str, str], options: argparse.Namespace, logs: Path) -> Idp:
     """The floor, sent the same request as the IdP's id assertion."""
     assertion = idp.targets["id assertion"]
-    account_id = re.search(r"account_id=([^&]+)", (assertion.body or b"").decode())
     floor_env = {
         **env,
         "DJANGO_SETTINGS_MODULE": "tests.benchmarks.floor",
-        "BENCH_FLOOR_ACCOUNT_ID": account_id.group(1) if account_id else "",
+        "BENCH_FLOOR_ACCOUNT_ID": assertion_account(idp),
         "BENCH_FLOOR_ORIGINS": RP_ORIGIN,
         "BENCH_FLOOR_CLIENT_ID": CLIENT_ID,
     }
     app = "django.core.wsgi:get_wsgi_application()"
     server = gunicorn("floor", app, floor_env, options.workers, logs, free_port())
     return Idp("", server, {"floor": dataclasses.replace(assertion, port=server.port)})
+
+
+# -- the Node IdP ----------------------------------------------------------------
+
+
+def node_unavailable() -> str:
+    """Why the Node IdP cannot be served here; "" when it can (after ``npm ci`` if needed)."""
+    npm = shutil.which("npm")
+    if not shutil.which("node") or not npm:
+        return "node or npm is not on PATH"
+    if not (NODE_IDP / "node_modules" / "express").is_dir():
+        log("node IdP: npm ci")
+        command = [npm, "ci", "--no-audit", "--no-fund"]
+        try:
+            done = subprocess.run(
+                command, cwd=NODE_IDP, capture_output=True, text=True, timeout=300, check=False
+            )
+        except subprocess.TimeoutExpired:
+            return "npm ci did not finish in 300 s"
+        if done.returncode:
+            return f"npm ci failed: {(done.stderr or done.stdout).strip()[-300:]}"
+    return ""
+
+
+def node_versions() -> str:
+    node = subprocess.run(["node", "--version"], capture_output=True, text=True, check=True)
+    express = json.loads((NODE_IDP / "node_modules" / "express" / "package.json").read_text())
+    return f"node {node.stdout.strip()}, express {express['version']}"
+
+
+def node_store(path: Path, account_id: str) -> None:
+    """The Node IdP's JSON file: alice with the demo's password and the claims the demo IdP
+    and the floor sign (same account id), and the demo RP's client id and origin."""
+    salt, iterations = secrets.token_urlsafe(12), 600_000
+    digest = hashlib.pbkdf2_hmac("sha256", PASSWORD.encode(), salt.encode(), iterations)
+    alice = {
+        "id": account_id,
+        "username": USERNAME,
+        "password": f"pbkdf2_sha256${iterations}${salt}${base64.b64encode(digest).decode()}",
+        "name": "Alice Example",
+        "given_name": "Alice",
+        "family_name": "Example",
+        "email": "alice@example.com",
+        "email_verified": False,
+        "login_hints": ["alice@example.com", USERNAME],
+        "domain_hints": ["example.com"],
+    }
+    store = {
+        "users": {account_id: alice},
+        "clients": {CLIENT_ID: {"origins": [RP_ORIGIN]}},
+        "grants": {},
+        "sessions": {},
+    }
+    path.write_text(json.dumps(store, indent=2))
+
+
+def start_node(idp: Idp, options: argparse.Namespace, logs: Path, store_dir: Path) -> Idp:
+    """The Node IdP on a store of its own, alice signed in and her first sign-in made."""
+    account_id = assertion_account(idp)
+    store_dir.mkdir()
+    store = store_dir / "store.json"
+    node_store(store, account_id)
+    port = free_port()
+    env = {
+        **os.environ,
+        "NODE_ENV": "production",
+        "NODE_IDP_PORT": str(port),
+        "NODE_IDP_STORE": str(store),
+        "NODE_IDP_WORKERS": str(options.workers),
+        "NODE_IDP_ISSUER": f"http://127.0.0.1:{port}",
+        "NODE_IDP_CONNECTION_CLOSE": "1",  # one connection per request, as with gunicorn
+    }
+    log_path = logs / "node.log"
+    with log_path.open("wb") as output:
+        process = subprocess.Popen(
+            ["node", "server.js"], cwd=NODE_IDP, env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+    server = Server("node", port, process, log_path)  # the cluster primary; its children work
+    try:
+        deadline = time.monotonic() + 60
+        while len(server.workers()) < options.workers or not answers(port):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"node IdP did not start:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.2)
+        log(f"node: node IdP on 127.0.0.1:{port}, cluster workers {server.workers()}")
+        form = urlencode({"username": USERNAME, "password": PASSWORD}).encode()
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        status, answer, _ = request("127.0.0.1", port, "POST", "/signin", headers, form)
+        session = cookies(answer).get("node_idp_session")
+        if status != 204 or not session:
+            raise SystemExit(f"node IdP sign-in failed: HTTP {status}")
+        cookie = f"node_idp_session={session}"
+        if first_sign_in(port, cookie) != account_id:
+            raise SystemExit("node IdP: its accounts endpoint names another account")
+        if CLIENT_ID not in json.loads(store.read_text())["grants"].get(account_id, {}):
+            raise SystemExit("node IdP: the first sign-in's grant is not in its store file")
+    except BaseException:
+        server.stop()
+        raise
+    both = targets(port, cookie, account_id)
+    return Idp(
+        "", server, {"node id assertion": both["id assertion"], "node accounts": both["accounts"]}
+    )
+
+
+def answers(port: int) -> bool:
+    try:
+        request("127.0.0.1", port, "GET", "/", {})
+    except OSError:
+        return False
+    return True
 
 
 def measure(options: argparse.Namespace, logs: Path, database_url: str, prefix: str) -> int:
@@ -376,6 +508,7 @@ def measure(options: argparse.Namespace, logs: Path, database_url: str, prefix: 
     endpoints = options.only or ENDPOINTS
     started: list[Server] = []
     tallies: dict[str, Tally] = {}
+    node_store_dir = logs / "node-idp"
     try:
         idps = []
         for label, overrides in variants:
@@ -383,10 +516,19 @@ def measure(options: argparse.Namespace, logs: Path, database_url: str, prefix: 
             started.append(idps[-1].server)
         floor = start_floor(idps[0], env, options, logs)
         started.append(floor.server)
-        # Floor, then each IdP, for every endpoint: machine noise hits them alike.
+        node = start_node(idps[0], options, logs, node_store_dir) if options.node else None
+        if node:
+            started.append(node.server)
+        # Floor, the Node IdP, then each IdP, for every endpoint: machine noise hits
+        # them alike. The Node IdP's accounts run goes just before the IdP's.
         schedule: list[tuple[Idp, str]] = []
         for endpoint in endpoints:
-            schedule += [(floor, "floor"), *((idp, endpoint) for idp in idps)]
+            schedule.append((floor, "floor"))
+            if node:
+                schedule.append((node, "node id assertion"))
+                if endpoint == "accounts":
+                    schedule.append((node, "node accounts"))
+            schedule += [(idp, endpoint) for idp in idps]
         log(f"load generator: {generator}; warming up")
         for idp, endpoint in schedule:
             drive(generator, idp.server, idp.targets[endpoint], options.concurrency, 1)
@@ -404,13 +546,20 @@ def measure(options: argparse.Namespace, logs: Path, database_url: str, prefix: 
     finally:
         for server in started:
             server.stop()
+        shutil.rmtree(node_store_dir, ignore_errors=True)
     report(tallies, [idp.label for idp in idps], options)
     return 0
 
 
 def report(tallies: dict[str, Tally], labels: list[str], options: argparse.Namespace) -> None:
     floor = tallies.pop("floor")
+    node: dict[str, Tally] = {
+        name: tallies.pop(name)
+        for name in ("node id assertion", "node accounts")
+        if name in tallies
+    }
     rows = [tally.row(name) for name, tally in tallies.items()] + [floor.row("floor")]
+    rows += [tally.row(name) for name, tally in node.items()]
     print(table(rows))
     print()
     for label in labels:
@@ -427,6 +576,19 @@ def report(tallies: dict[str, Tally], labels: list[str], options: argparse.Names
                 f"accounts{suffix} / config.json{suffix}: {accounts.rps / config.rps:.2f} x the "
                 f"req/s, {accounts.cpu_ms / config.cpu_ms:.2f} x the CPU per request"
             )
+        for endpoint in ("id assertion", "accounts"):
+            ours, theirs = tallies.get(f"{endpoint}{suffix}"), node.get(f"node {endpoint}")
+            if ours and theirs:
+                print(
+                    f"{endpoint}{suffix} / node {endpoint}: {ours.rps / theirs.rps:.2f} x the "
+                    f"req/s, {ours.cpu_ms / theirs.cpu_ms:.2f} x the CPU per request"
+                )
+    node_assertion = node.get("node id assertion")
+    if node_assertion:
+        print(
+            f"node id assertion / floor: {node_assertion.rps / floor.rps:.2f} x the req/s, "
+            f"{node_assertion.cpu_ms / floor.cpu_ms:.2f} x the CPU per request"
+        )
     if options.json:
         Path(options.json).write_text(json.dumps(rows, indent=2) + "\n")
 
@@ -444,11 +606,19 @@ def main(argv: list[str] | None = None) -> int:
     print(f"start: {start}")
     print(versions(generator))
     compared = ", ".join(label for label, _ in VARIANTS[options.compare]) if options.compare else ""
+    why_not = "--no-node" if options.node is False else node_unavailable()
+    if why_not and options.node:
+        raise SystemExit(f"--node: {why_not}")
+    options.node = not why_not
     print(
         f"gunicorn {options.workers} sync workers per server, concurrency "
         f"{options.concurrency}, {options.rounds} x {options.duration:g} s per endpoint"
         + (f"; compared: {compared}" if compared else "; the demo's production settings")
     )
+    if options.node:
+        print(f"node IdP: {node_versions()}, {options.workers} cluster workers, JSON-file store")
+    else:
+        print(f"node IdP: not measured ({why_not})")
     print()
     with (
         tempfile.TemporaryDirectory(prefix="fedcm-bench-") as logs,
