@@ -133,8 +133,9 @@ def test_restrictive_cors_urls_regex_still_works_with_one_lookup(
         "account_id": str(fedcm_user.pk),
         "params": json.dumps({"nonce": "n"}),
     }
-    # session, user, client (registry cache cold: one lookup), the grant with the profile
-    with django_assert_num_queries(4):
+    # session, client (registry cache cold: one lookup), the user with the
+    # profile and the grant
+    with django_assert_num_queries(3):
         response = fedcm_post(client, "id_assertion", data)
     assert "token" in response.json()
     assert_cors(response)

@@ -10,12 +10,13 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
 from django_fedcm import signals
 from django_fedcm.models import Grant, RelyingParty
-from django_fedcm.services import audit, joined_read
+from django_fedcm.services import audit, joined_read, session_user
 from django_fedcm.services.profiles import prime_profile
 
 if TYPE_CHECKING:
@@ -30,6 +31,8 @@ __all__ = [
     "record_grant",
     "revoke",
     "revoke_grant",
+    "signed_in_user_and_approved_clients",
+    "signed_in_user_and_grant",
 ]
 
 #: ``last_used_at`` is rewritten at most this often: a returning user's
@@ -57,6 +60,60 @@ def approved_client_ids(user: Any) -> list[str]:
     return client_ids
 
 
+def _request_user(request: HttpRequest) -> Any:
+    """Django's answer; signed out without ``AuthenticationMiddleware``."""
+    return getattr(request, "user", None) or AnonymousUser()
+
+
+def _load_user(found: session_user.SessionUser, values: Any) -> Any:
+    return found.model.from_db(
+        found.alias, [f.attname for f in joined_read.user_fields(found.model)], list(values)
+    )
+
+
+def signed_in_user_and_approved_clients(request: HttpRequest) -> tuple[Any, list[str]]:
+    """``request.user`` (``AnonymousUser`` when signed out) and
+    :func:`approved_client_ids`, the user's profile loaded: one query for
+    both when :mod:`~django_fedcm.services.session_user` allows it."""
+    found = session_user.session_user_id(request)
+    if found is not None:
+        row = joined_read.user_profile_and_approved_clients(found.alias, found.model, found.pk)
+        if row is not None:
+            user = _load_user(found, row[0])
+            if session_user.adopt(request, found, user):
+                prime_profile(user, row[1])
+                return user, row[2]
+    user = _request_user(request)
+    return user, approved_client_ids(user) if user.is_authenticated else []
+
+
+def signed_in_user_and_grant(
+    request: HttpRequest, relying_party: RelyingParty
+) -> tuple[Any, Grant | None]:
+    """``request.user`` (``AnonymousUser`` when signed out) and
+    :func:`get_grant`, the user's profile loaded: one query for all three
+    when :mod:`~django_fedcm.services.session_user` allows it."""
+    found = session_user.session_user_id(request)
+    if found is not None:
+        row = joined_read.user_profile_and_grant(found.alias, found.model, found.pk, relying_party)
+        if row is not None:
+            user = _load_user(found, row[0])
+            if session_user.adopt(request, found, user):
+                prime_profile(user, row[1])
+                return user, _grant_from(user, relying_party, row[2])
+    user = _request_user(request)
+    return user, get_grant(user, relying_party) if user.is_authenticated else None
+
+
+def _grant_from(user: Any, relying_party: RelyingParty, values: Any) -> Grant | None:
+    if values[_GRANT_COLUMNS.index("id")] is None:
+        return None
+    grant = Grant.from_db(user._state.db, list(_GRANT_COLUMNS), list(values))
+    Grant.user.field.set_cached_value(grant, user)
+    Grant.relying_party.field.set_cached_value(grant, relying_party)
+    return grant
+
+
 def get_grant(user: Any, relying_party: RelyingParty) -> Grant | None:
     """The user's grant for ``relying_party``, or ``None``.
 
@@ -70,12 +127,7 @@ def get_grant(user: Any, relying_party: RelyingParty) -> Grant | None:
         return None
     profile_values, values = found
     prime_profile(user, profile_values)
-    if values[_GRANT_COLUMNS.index("id")] is None:
-        return None
-    grant = Grant.from_db(user._state.db, list(_GRANT_COLUMNS), list(values))
-    Grant.user.field.set_cached_value(grant, user)
-    Grant.relying_party.field.set_cached_value(grant, relying_party)
-    return grant
+    return _grant_from(user, relying_party, values)
 
 
 def record_grant(

@@ -1,6 +1,8 @@
-"""The sign-in hot path's reads, compiled once per process: the user's
-profile with their grant for one relying party (the id assertion), or with the
-client ids they approved (the accounts endpoint) — LEFT JOINs on the user row.
+"""The sign-in hot path's reads, compiled once per process: the user row with
+their profile and their grant for one relying party (the id assertion), or
+with the client ids they approved (the accounts endpoint) — LEFT JOINs on the
+user row, so the signed-in user, the profile and the grant cost one query
+(:mod:`~django_fedcm.services.session_user`).
 
 The ORM spent more CPU building and compiling this query than the database
 spent answering it (tests/benchmarks/bench_server.py, docs/benchmarks.md), and
@@ -23,12 +25,39 @@ from django.db.models import Field, Model
 
 from django_fedcm.models import AccountProfile, Grant
 
-__all__ = ["GRANT_FIELDS", "PROFILE_FIELDS", "profile_and_grant"]
+__all__ = [
+    "GRANT_FIELDS",
+    "PROFILE_FIELDS",
+    "profile_and_approved_clients",
+    "profile_and_grant",
+    "user_fields",
+    "user_profile_and_approved_clients",
+    "user_profile_and_grant",
+]
 
 PROFILE_FIELDS: tuple[Field[Any, Any], ...] = tuple(AccountProfile._meta.concrete_fields)
 GRANT_FIELDS: tuple[Field[Any, Any], ...] = tuple(Grant._meta.concrete_fields)
 
 Converter = Callable[[Any, Any, Any], Any]
+
+
+def user_fields(user_model: type[Model]) -> tuple[Field[Any, Any], ...]:
+    """The user model's columns, in the order the reads return them."""
+    return tuple(user_model._meta.concrete_fields)
+
+
+def _converters(
+    connection: Any, fields: Sequence[tuple[str, Field[Any, Any]]]
+) -> tuple[tuple[int, tuple[Converter, ...], Any], ...]:
+    """Per selected column (``(table alias, field)``), the converters the ORM
+    would apply: the backend's, then the field's ``from_db_value``."""
+    converters = []
+    for index, (alias_name, field) in enumerate(fields):
+        col = field.get_col(alias_name)
+        found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+        if found:
+            converters.append((index, tuple(found), col))
+    return tuple(converters)
 
 
 @dataclass(frozen=True)
@@ -50,7 +79,8 @@ def _compile(alias: str, user_model: type[Model]) -> _Compiled:
     profile_user = column(AccountProfile, "user")
     grant_user = column(Grant, "user")
     grant_rp = column(Grant, "relying_party")
-    columns = [f"p.{qn(str(f.column))}" for f in PROFILE_FIELDS]
+    columns = [f"u.{qn(str(f.column))}" for f in user_fields(user_model)]
+    columns += [f"p.{qn(str(f.column))}" for f in PROFILE_FIELDS]
     columns += [f"g.{qn(str(f.column))}" for f in GRANT_FIELDS]
     # Only names from the models' metadata, quoted by the backend; the two
     # values are query parameters.
@@ -62,27 +92,24 @@ def _compile(alias: str, user_model: type[Model]) -> _Compiled:
         f" ON g.{grant_user} = {user_pk} AND g.{grant_rp} = %s"
         f" WHERE {user_pk} = %s"
     )
-    converters = []
-    for index, (alias_name, field) in enumerate(
-        [("p", f) for f in PROFILE_FIELDS] + [("g", f) for f in GRANT_FIELDS]
-    ):
-        col = field.get_col(alias_name)
-        found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-        if found:
-            converters.append((index, tuple(found), col))
-    return _Compiled(sql=sql, converters=tuple(converters))
+    selected = [("u", f) for f in user_fields(user_model)]
+    selected += [("p", f) for f in PROFILE_FIELDS] + [("g", f) for f in GRANT_FIELDS]
+    return _Compiled(sql=sql, converters=_converters(connection, selected))
 
 
-def profile_and_grant(user: Any, relying_party: Any) -> tuple[Sequence[Any], Sequence[Any]] | None:
-    """``(profile values, grant values)`` in field order, each all ``None``
-    when absent; ``None`` when the user row is gone."""
-    alias = user._state.db or "default"
-    user_model = user._meta.model
+Values = Sequence[Any]
+
+
+def user_profile_and_grant(
+    alias: str, user_model: type[Model], user_pk: Any, relying_party: Any
+) -> tuple[Values, Values, Values] | None:
+    """``(user values, profile values, grant values)`` in field order, the
+    last two all ``None`` when absent; ``None`` when there is no such user."""
     compiled = _compile(alias, user_model)
     connection = connections[alias]
     params = [
         Grant._meta.get_field("relying_party").get_db_prep_value(relying_party.pk, connection),
-        user_model._meta.pk.get_db_prep_value(user.pk, connection),
+        user_model._meta.pk.get_db_prep_value(user_pk, connection),
     ]
     with connection.cursor() as cursor:
         cursor.execute(compiled.sql, params)
@@ -90,8 +117,18 @@ def profile_and_grant(user: Any, relying_party: Any) -> tuple[Sequence[Any], Seq
     if row is None:
         return None
     values = _convert(row, compiled, connection)
-    width = len(PROFILE_FIELDS)
-    return values[:width], values[width:]
+    users = len(user_fields(user_model))
+    profiles = users + len(PROFILE_FIELDS)
+    return values[:users], values[users:profiles], values[profiles:]
+
+
+def profile_and_grant(user: Any, relying_party: Any) -> tuple[Values, Values] | None:
+    """``(profile values, grant values)`` of a loaded user (see
+    :func:`user_profile_and_grant`)."""
+    found = user_profile_and_grant(
+        user._state.db or "default", user._meta.model, user.pk, relying_party
+    )
+    return None if found is None else (found[1], found[2])
 
 
 @lru_cache(maxsize=8)
@@ -111,7 +148,8 @@ def _compile_approved(alias: str, user_model: type[Model]) -> _Compiled:
     user_pk = f"u.{column(user_model)}"
     client_id: Any = application._meta.get_field("client_id")
     enabled: Any = RelyingParty._meta.get_field("enabled")
-    columns = [f"p.{qn(str(f.column))}" for f in PROFILE_FIELDS]
+    columns = [f"u.{qn(str(f.column))}" for f in user_fields(user_model)]
+    columns += [f"p.{qn(str(f.column))}" for f in PROFILE_FIELDS]
     sql = (
         f"SELECT {', '.join(columns)}, a.{qn(client_id.column)}, r.{qn(enabled.column)}"  # noqa: S608
         f" FROM {qn(user_model._meta.db_table)} u"
@@ -124,32 +162,38 @@ def _compile_approved(alias: str, user_model: type[Model]) -> _Compiled:
         f" ON a.{column(application)} = r.{column(RelyingParty, 'application')}"
         f" WHERE {user_pk} = %s ORDER BY a.{qn(client_id.column)}"
     )
-    fields = [("p", f) for f in PROFILE_FIELDS] + [("a", client_id), ("r", enabled)]
-    converters = []
-    for index, (alias_name, field) in enumerate(fields):
-        col = field.get_col(alias_name)
-        found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-        if found:
-            converters.append((index, tuple(found), col))
-    return _Compiled(sql=sql, converters=tuple(converters))
+    selected = [("u", f) for f in user_fields(user_model)]
+    selected += [("p", f) for f in PROFILE_FIELDS] + [("a", client_id), ("r", enabled)]
+    return _Compiled(sql=sql, converters=_converters(connection, selected))
 
 
-def profile_and_approved_clients(user: Any) -> tuple[Sequence[Any], list[str]] | None:
-    """``(profile values, client ids of the enabled relying parties the user
-    approved, sorted)``; ``None`` when the user row is gone. One query."""
-    alias = user._state.db or "default"
-    user_model = user._meta.model
+def user_profile_and_approved_clients(
+    alias: str, user_model: type[Model], user_pk: Any
+) -> tuple[Values, Values, list[str]] | None:
+    """``(user values, profile values, client ids of the enabled relying
+    parties the user approved, sorted)``; ``None`` when there is no such
+    user. One query."""
     compiled = _compile_approved(alias, user_model)
     connection = connections[alias]
     with connection.cursor() as cursor:
-        cursor.execute(compiled.sql, [user_model._meta.pk.get_db_prep_value(user.pk, connection)])
+        cursor.execute(compiled.sql, [user_model._meta.pk.get_db_prep_value(user_pk, connection)])
         rows = cursor.fetchall()
     if not rows:
         return None
-    width = len(PROFILE_FIELDS)
+    users = len(user_fields(user_model))
+    width = users + len(PROFILE_FIELDS)
     converted = [_convert(row, compiled, connection) for row in rows]
     client_ids = [row[width] for row in converted if row[width] is not None and row[width + 1]]
-    return converted[0][:width], client_ids
+    return converted[0][:users], converted[0][users:width], client_ids
+
+
+def profile_and_approved_clients(user: Any) -> tuple[Values, list[str]] | None:
+    """``(profile values, approved client ids)`` of a loaded user (see
+    :func:`user_profile_and_approved_clients`)."""
+    found = user_profile_and_approved_clients(
+        user._state.db or "default", user._meta.model, user.pk
+    )
+    return None if found is None else (found[1], found[2])
 
 
 def _convert(row: Sequence[Any], compiled: _Compiled, connection: Any) -> list[Any]:

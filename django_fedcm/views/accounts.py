@@ -23,7 +23,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
 from django_fedcm.adapter import get_adapter
-from django_fedcm.services.grants import approved_client_ids
+from django_fedcm.services.grants import signed_in_user_and_approved_clients
 from django_fedcm.services.profiles import get_profile
 from django_fedcm.views.base import json_response
 from django_fedcm.views.guards import json_on_database_error, require_webidentity
@@ -50,13 +50,13 @@ def signed_in_accounts(request: HttpRequest) -> list[dict[str, Any]]:
     entry the adapter builds without an id or identifier is left out rather
     than sent: Chromium would reject the whole list for it (checklist 14, 15).
     """
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    # The session's user, their profile and approved clients: one query.
+    user, approved_clients = signed_in_user_and_approved_clients(request)
+    if not user.is_authenticated:
         return []
     adapter = get_adapter()
     if not adapter.is_account_enabled(request, user):
         return []
-    approved_clients = approved_client_ids(user)  # one query; loads the profile too
     account = adapter.get_account(request, user, get_profile(user), approved_clients)
     return [account] if is_valid_account(account) else []
 

@@ -32,7 +32,7 @@ from django_fedcm.internal.params import parse_params
 from django_fedcm.models import ContinuationRequest, RelyingParty
 from django_fedcm.services import continuations, oauth_codes
 from django_fedcm.services.assertion import issue_assertion
-from django_fedcm.services.grants import get_grant
+from django_fedcm.services.grants import signed_in_user_and_grant
 from django_fedcm.services.keys import NoActiveKey
 from django_fedcm.views.base import (
     ACCESS_DENIED,
@@ -101,7 +101,8 @@ def view(request: HttpRequest, relying_party: RelyingParty, form: QueryDict) -> 
     account_id = form.get("account_id")
     if not account_id:
         return fedcm_error(request, INVALID_REQUEST)
-    user = request.user
+    # The session's user, their profile and their grant: one query.
+    user, grant = signed_in_user_and_grant(request, relying_party)
     adapter = get_adapter()
     # Never mint for an id merely present in the body: it must be the session's
     # account (checklist 29).
@@ -126,7 +127,6 @@ def view(request: HttpRequest, relying_party: RelyingParty, form: QueryDict) -> 
         return fedcm_error(request, ACCESS_DENIED)
 
     token_fields = adapter.get_token_fields(request, relying_party, _field_set(form.get("fields")))
-    grant = get_grant(user, relying_party)
     if code_request is not None:  # OAuth profile: the scopes decide the claims
         token_fields = code_request.fields
     if adapter.needs_consent(

@@ -137,9 +137,9 @@ def test_code_path_query_count(
     from django_fedcm.services import keys
 
     keys.signing_key()
-    # session, user, client (application joined), grant lookup; savepoint,
-    # grant lookup + update (record_grant), code insert, release.
-    with django_assert_num_queries(9):
+    # session, client (application joined), the user with the profile and the
+    # grant; savepoint, grant lookup + update (record_grant), code insert, release.
+    with django_assert_num_queries(8):
         assert "token" in assertion(client, fedcm_returning, oauth_params(fedcm_pkce)).json()
 
 

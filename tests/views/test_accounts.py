@@ -16,8 +16,9 @@ from django_fedcm.views.accounts import is_valid_account
 
 pytestmark = pytest.mark.django_db
 
-#: Session, user (AuthenticationMiddleware), the profile with the approved clients.
-SIGNED_IN_QUERIES = 3
+#: The session; the user with the profile and the approved clients
+#: (services/session_user.py).
+SIGNED_IN_QUERIES = 2
 
 
 class NoAccountsAdapter(DefaultFedCMAdapter):
@@ -200,7 +201,7 @@ def test_accounts_query_count_does_not_grow_with_clients(
 
 
 @pytest.mark.checklist(18)
-def test_accounts_cost_two_queries_with_cached_db_sessions_and_1000_grants(
+def test_accounts_cost_one_query_with_cached_db_sessions_and_1000_grants(
     fedcm_get: Callable[..., Any],
     fedcm_make_user: Callable[..., Any],
     client: Any,
@@ -222,7 +223,7 @@ def test_accounts_cost_two_queries_with_cached_db_sessions_and_1000_grants(
     Grant.objects.bulk_create(Grant(user=user, relying_party=rp) for rp in parties)
     client.force_login(user)
     fedcm_get("accounts")  # the session, now in the cache
-    with django_assert_num_queries(2):  # user, the profile with the approved clients
+    with django_assert_num_queries(1):  # the user with the profile and the approved clients
         account = fedcm_get("accounts").json()["accounts"][0]
     assert account["approved_clients"] == [f"bulk-{i:04}" for i in range(1, 1000)]
     assert account["login_hints"] == ["carol"]

@@ -627,24 +627,24 @@ def _warm(client: Client, user: Any) -> None:
     assert "token" in fedcm_post(client, "id_assertion", form(user)).json()
 
 
-def test_returning_user_costs_three_queries_and_writes_nothing(
+def test_returning_user_costs_two_queries_and_writes_nothing(
     client: Client, fedcm_returning: Any, django_assert_num_queries: Any
 ) -> None:
     _warm(client, fedcm_returning)
-    # session, user (AuthenticationMiddleware), the grant with the profile
-    with django_assert_num_queries(3) as queries:
+    # the session; the user with the profile and the grant (services/session_user.py)
+    with django_assert_num_queries(2) as queries:
         response = fedcm_post(client, "id_assertion", form(fedcm_returning))
     assert "token" in response.json()
     assert _writes(queries) == []
 
 
-def test_returning_user_costs_two_queries_with_cached_db_sessions(
+def test_returning_user_costs_one_query_with_cached_db_sessions(
     client: Client, fedcm_returning: Any, settings: Any, django_assert_num_queries: Any
 ) -> None:
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     client.force_login(fedcm_returning)
     _warm(client, fedcm_returning)
-    with django_assert_num_queries(2):  # user, the grant with the profile
+    with django_assert_num_queries(1):  # the user with the profile and the grant
         assert "token" in fedcm_post(client, "id_assertion", form(fedcm_returning)).json()
 
 
@@ -654,13 +654,13 @@ def test_a_stale_last_use_is_refreshed_in_one_statement(
     _warm(client, fedcm_returning)
     stale = timezone.now() - grants.LAST_USED_RESOLUTION - timedelta(seconds=1)
     Grant.objects.update(last_used_at=stale)
-    with django_assert_num_queries(4) as queries:
+    with django_assert_num_queries(3) as queries:
         assert "token" in fedcm_post(client, "id_assertion", form(fedcm_returning)).json()
     assert len(_writes(queries)) == 1 and "INSERT" in _writes(queries)[0]
     assert Grant.objects.get().last_used_at > stale
 
 
-def test_first_sign_in_creates_the_grant_in_four_queries(
+def test_first_sign_in_creates_the_grant_in_three_queries(
     client: Client,
     fedcm_asserting_user: Any,
     django_assert_num_queries: Any,
@@ -668,8 +668,8 @@ def test_first_sign_in_creates_the_grant_in_four_queries(
     keys.signing_key()
     registry.get_relying_party("rp-client")  # the registry cache, warm
     data = form(fedcm_asserting_user, disclosure_shown_for="name,email,picture")
-    # session, user, the (absent) grant with the profile, the upsert
-    with django_assert_num_queries(4):
+    # session, the user with the profile and the (absent) grant, the upsert
+    with django_assert_num_queries(3):
         assert "token" in fedcm_post(client, "id_assertion", data).json()
     assert Grant.objects.filter(relying_party__application__client_id="rp-client").count() == 1
 
@@ -701,15 +701,16 @@ def test_query_count_is_flat_with_10k_clients_and_1000_grants(
         for user in (fedcm_returning, other)
     )
     _warm(client, fedcm_returning)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         assert "token" in fedcm_post(client, "id_assertion", form(fedcm_returning)).json()
 
 
 def test_query_count_for_continue_on(
     client: Client, fedcm_asserting_user: Any, django_assert_num_queries: Any
 ) -> None:
-    # session, user, client (registry cache cold), grant, insert continuation
-    with django_assert_num_queries(5):
+    # session, client (registry cache cold), the user with the profile and
+    # the grant, insert continuation
+    with django_assert_num_queries(4):
         response = fedcm_post(client, "id_assertion", form(fedcm_asserting_user))
     assert "continue_on" in response.json()
 
