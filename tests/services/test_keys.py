@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -8,7 +9,7 @@ from jwcrypto.jwk import JWK
 from jwcrypto.jwt import JWT
 
 from django_fedcm.models import AuditEvent, SigningKey
-from django_fedcm.services import keys, shared_cache
+from django_fedcm.services import key_set, keys, shared_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +58,7 @@ class FakeClock:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     fake = FakeClock()
-    monkeypatch.setattr(keys.time, "monotonic", fake)
+    monkeypatch.setattr(key_set.time, "monotonic", fake)
     return fake
 
 
@@ -133,9 +134,9 @@ def test_rotation_in_this_process_clears_the_cache_at_once(
 
 def test_secret_key_change_clears_the_cache(fedcm_signing_key: SigningKey) -> None:
     keys.signing_key()
-    assert keys._cache.value is not None
+    assert key_set._cache.value is not None
     with override_settings(SECRET_KEY_FALLBACKS=["older-secret"]):
-        assert keys._cache.value is None
+        assert key_set._cache.value is None
 
 
 def test_no_active_key_raises_with_the_fix() -> None:
@@ -168,7 +169,7 @@ def wall_clock(monkeypatch: pytest.MonkeyPatch) -> Any:
 
     offset = [0.0]
     real = real_time.time
-    monkeypatch.setattr(keys.time, "time", lambda: real() + offset[0])
+    monkeypatch.setattr(key_set.time, "time", lambda: real() + offset[0])
 
     def advance(seconds: float) -> None:
         offset[0] += seconds
@@ -187,7 +188,7 @@ def test_a_fresh_key_is_published_at_once_and_signs_after_the_lead(
     new = keys.rotate("ES256").activated
     assert [k["kid"] for k in keys.jwks()["keys"]] == [new.kid, fedcm_signing_key.kid]
     assert keys.signing_key().kid == fedcm_signing_key.kid
-    assert keys.signs_from(new) == new.created_at + keys.timedelta(seconds=2)
+    assert keys.signs_from(new) == new.created_at + timedelta(seconds=2)
     wall_clock(keys.publication_lead() - 0.3)
     assert keys.signing_key().kid == fedcm_signing_key.kid
     wall_clock(0.3)
@@ -474,16 +475,16 @@ def test_cache_filled_by_another_thread_while_waiting_for_the_lock(
     monkeypatch: pytest.MonkeyPatch,
     django_assert_num_queries: Any,
 ) -> None:
-    loaded = keys._load(shared_cache.current_version("keys"))
+    loaded = key_set._load(shared_cache.current_version("keys"))
 
     class FillingLock:
         def __enter__(self) -> None:
-            keys._cache.value = loaded  # the other thread finished _load() first
+            key_set._cache.value = loaded  # the other thread finished _load() first
 
         def __exit__(self, *exc: object) -> None:
             return None
 
-    monkeypatch.setattr(keys._cache, "lock", FillingLock())
+    monkeypatch.setattr(key_set._cache, "lock", FillingLock())
     with django_assert_num_queries(0):
         assert keys.current_key_set() is loaded
 
