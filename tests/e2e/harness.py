@@ -139,6 +139,19 @@ def launch(extra_flags: tuple[str, ...] = ()) -> Iterator[webdriver.Chrome]:
         shutil.rmtree(profile_dir, ignore_errors=True)
 
 
+#: What chromedriver 156 answers, instead of a stale element reference, when
+#: the page navigated between finding an element and reading it.
+DETACHED_NODE = "does not belong to the document"
+
+
+def left_the_page(exc: WebDriverException) -> bool:
+    """The element is gone (missing, stale or detached by a navigation), not a
+    real failure: the bounded waits poll again."""
+    return isinstance(exc, NoSuchElementException | StaleElementReferenceException) or (
+        DETACHED_NODE in (exc.msg or "")
+    )
+
+
 class Browser:
     """One scenario's browser, with the FedCM helpers the scenarios share."""
 
@@ -238,13 +251,17 @@ class Browser:
         """The element's text, or ``None`` while it is not on the page."""
         try:
             return str(self.driver.find_element(By.ID, element_id).text)
-        except (NoSuchElementException, StaleElementReferenceException):
+        except WebDriverException as exc:
+            if not left_the_page(exc):
+                raise
             return None
 
     def attribute_of(self, element_id: str, name: str) -> str | None:
         try:
             value = self.driver.find_element(By.ID, element_id).get_attribute(name)
-        except (NoSuchElementException, StaleElementReferenceException):
+        except WebDriverException as exc:
+            if not left_the_page(exc):
+                raise
             return None
         return None if value is None else str(value)
 
@@ -295,7 +312,9 @@ class Browser:
         # a stale element rather than fail.
         try:
             self._fill(username, password)
-        except StaleElementReferenceException:
+        except WebDriverException as exc:
+            if not left_the_page(exc):
+                raise
             self.wait(lambda: self.driver.find_elements(By.NAME, "password"), what="the form")
             self._fill(username, password)
 
