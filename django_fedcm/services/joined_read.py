@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from django.db import connections
@@ -66,35 +66,54 @@ class _Compiled:
     converters: tuple[tuple[int, tuple[Converter, ...], Any], ...]
 
 
+Selected = list[tuple[str, "Field[Any, Any]"]]
+
+
+def _column(connection: Any, model: type[Model], name: str | None = None) -> str:
+    """A model's column (its primary key without ``name``), quoted."""
+    field: Any = model._meta.get_field(name) if name else model._meta.pk
+    return str(connection.ops.quote_name(str(field.column)))
+
+
+def _user_and_profile(connection: Any, user_model: type[Model]) -> tuple[Selected, str]:
+    """What both reads start with: the columns of the user row ``u`` and of
+    its profile ``p``, in field order, and the ``FROM`` clause joining them."""
+    qn = connection.ops.quote_name
+    user_pk = f"u.{_column(connection, user_model)}"
+    selected = [("u", f) for f in user_fields(user_model)]
+    selected += [("p", f) for f in PROFILE_FIELDS]
+    source = (
+        f"{qn(user_model._meta.db_table)} u"
+        f" LEFT OUTER JOIN {qn(AccountProfile._meta.db_table)} p"
+        f" ON p.{_column(connection, AccountProfile, 'user')} = {user_pk}"
+    )
+    return selected, source
+
+
+def _compiled(connection: Any, selected: Selected, sql_after_select: str) -> _Compiled:
+    qn = connection.ops.quote_name
+    columns = ", ".join(f"{alias}.{qn(str(field.column))}" for alias, field in selected)
+    # Only names from the models' metadata, quoted by the backend; values
+    # are query parameters.
+    sql = f"SELECT {columns} FROM {sql_after_select}"  # noqa: S608
+    return _Compiled(sql=sql, converters=_converters(connection, selected))
+
+
 @lru_cache(maxsize=8)
 def _compile(alias: str, user_model: type[Model]) -> _Compiled:
     connection = connections[alias]
     qn = connection.ops.quote_name
-
-    def column(model: type[Model], name: str | None = None) -> str:
-        field: Any = model._meta.get_field(name) if name else model._meta.pk
-        return qn(str(field.column))
-
+    selected, source = _user_and_profile(connection, user_model)
+    selected += [("g", f) for f in GRANT_FIELDS]
+    column = partial(_column, connection)
     user_pk = f"u.{column(user_model)}"
-    profile_user = column(AccountProfile, "user")
-    grant_user = column(Grant, "user")
-    grant_rp = column(Grant, "relying_party")
-    columns = [f"u.{qn(str(f.column))}" for f in user_fields(user_model)]
-    columns += [f"p.{qn(str(f.column))}" for f in PROFILE_FIELDS]
-    columns += [f"g.{qn(str(f.column))}" for f in GRANT_FIELDS]
-    # Only names from the models' metadata, quoted by the backend; the two
-    # values are query parameters.
-    sql = (
-        f"SELECT {', '.join(columns)} FROM {qn(user_model._meta.db_table)} u"  # noqa: S608
-        f" LEFT OUTER JOIN {qn(AccountProfile._meta.db_table)} p"
-        f" ON p.{profile_user} = {user_pk}"
-        f" LEFT OUTER JOIN {qn(Grant._meta.db_table)} g"
-        f" ON g.{grant_user} = {user_pk} AND g.{grant_rp} = %s"
-        f" WHERE {user_pk} = %s"
+    return _compiled(
+        connection,
+        selected,
+        f"{source} LEFT OUTER JOIN {qn(Grant._meta.db_table)} g"
+        f" ON g.{column(Grant, 'user')} = {user_pk} AND g.{column(Grant, 'relying_party')} = %s"
+        f" WHERE {user_pk} = %s",
     )
-    selected = [("u", f) for f in user_fields(user_model)]
-    selected += [("p", f) for f in PROFILE_FIELDS] + [("g", f) for f in GRANT_FIELDS]
-    return _Compiled(sql=sql, converters=_converters(connection, selected))
 
 
 Values = Sequence[Any]
@@ -140,31 +159,24 @@ def _compile_approved(alias: str, user_model: type[Model]) -> _Compiled:
     connection = connections[alias]
     qn = connection.ops.quote_name
     application = get_application_model()
-
-    def column(model: type[Model], name: str | None = None) -> str:
-        field: Any = model._meta.get_field(name) if name else model._meta.pk
-        return qn(str(field.column))
-
+    selected, source = _user_and_profile(connection, user_model)
+    selected += [
+        ("a", application._meta.get_field("client_id")),
+        ("r", RelyingParty._meta.get_field("enabled")),
+    ]
+    column = partial(_column, connection)
     user_pk = f"u.{column(user_model)}"
-    client_id: Any = application._meta.get_field("client_id")
-    enabled: Any = RelyingParty._meta.get_field("enabled")
-    columns = [f"u.{qn(str(f.column))}" for f in user_fields(user_model)]
-    columns += [f"p.{qn(str(f.column))}" for f in PROFILE_FIELDS]
-    sql = (
-        f"SELECT {', '.join(columns)}, a.{qn(client_id.column)}, r.{qn(enabled.column)}"  # noqa: S608
-        f" FROM {qn(user_model._meta.db_table)} u"
-        f" LEFT OUTER JOIN {qn(AccountProfile._meta.db_table)} p"
-        f" ON p.{column(AccountProfile, 'user')} = {user_pk}"
-        f" LEFT OUTER JOIN {qn(Grant._meta.db_table)} g ON g.{column(Grant, 'user')} = {user_pk}"
+    return _compiled(
+        connection,
+        selected,
+        f"{source} LEFT OUTER JOIN {qn(Grant._meta.db_table)} g"
+        f" ON g.{column(Grant, 'user')} = {user_pk}"
         f" LEFT OUTER JOIN {qn(RelyingParty._meta.db_table)} r"
         f" ON r.{column(RelyingParty)} = g.{column(Grant, 'relying_party')}"
         f" LEFT OUTER JOIN {qn(application._meta.db_table)} a"
         f" ON a.{column(application)} = r.{column(RelyingParty, 'application')}"
-        f" WHERE {user_pk} = %s ORDER BY a.{qn(client_id.column)}"
+        f" WHERE {user_pk} = %s ORDER BY a.{column(application, 'client_id')}",
     )
-    selected = [("u", f) for f in user_fields(user_model)]
-    selected += [("p", f) for f in PROFILE_FIELDS] + [("a", client_id), ("r", enabled)]
-    return _Compiled(sql=sql, converters=_converters(connection, selected))
 
 
 def user_profile_and_approved_clients(
