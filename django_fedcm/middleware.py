@@ -82,7 +82,10 @@ def apply_status(request: HttpRequest, response: HttpResponseBase) -> bool:
     return True
 
 
-class LoginStatusMiddleware:
+class _SyncAndAsync:
+    """A middleware Django may call synchronously or as a coroutine, matching
+    the rest of the stack; subclasses write ``call`` and ``__acall__``."""
+
     sync_capable = True
     async_capable = True
 
@@ -96,6 +99,20 @@ class LoginStatusMiddleware:
     def __call__(self, request: HttpRequest) -> Any:
         if self.async_mode:
             return self.__acall__(request)
+        return self.call(request)
+
+    def call(self, request: HttpRequest) -> HttpResponseBase:
+        raise NotImplementedError
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        raise NotImplementedError
+
+
+class LoginStatusMiddleware(_SyncAndAsync):
+    """Sends ``Set-Login: logged-in`` / ``logged-out`` recorded during the
+    request, and re-asserts ``logged-in`` on signed-in HTML pages."""
+
+    def call(self, request: HttpRequest) -> HttpResponseBase:
         response: HttpResponseBase = self.get_response(request)
         if (
             not apply_status(request, response)
@@ -159,22 +176,12 @@ def refuse_form_charset(request: HttpRequest) -> HttpResponseBase | None:
     return response
 
 
-class FormCharsetMiddleware:
+class FormCharsetMiddleware(_SyncAndAsync):
     """Answers :func:`refuse_form_charset` before any middleware or view reads the body."""
 
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response: GetResponse) -> None:
-        self.get_response = get_response
-        self.async_mode = iscoroutinefunction(self.get_response)
-        if self.async_mode:
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest) -> Any:
-        if self.async_mode:
-            return self.__acall__(request)
-        return refuse_form_charset(request) or self.get_response(request)
+    def call(self, request: HttpRequest) -> HttpResponseBase:
+        response: HttpResponseBase = refuse_form_charset(request) or self.get_response(request)
+        return response
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         refused = refuse_form_charset(request)

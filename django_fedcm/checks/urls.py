@@ -62,6 +62,15 @@ def _includes(
             yield from _includes(pattern.url_patterns, match, here)
 
 
+def _is_mounted(match: Callable[[URLResolver], bool]) -> bool:
+    """Whether ROOT_URLCONF includes a URLconf ``match`` accepts; ``False``
+    for a broken ROOT_URLCONF, which Django's own URL checks report."""
+    try:
+        return any(True for _ in _includes(get_resolver().url_patterns, match))
+    except Exception:
+        return False
+
+
 def _is_fedcm(resolver: URLResolver) -> bool:
     return resolver.app_name == "django_fedcm"
 
@@ -145,11 +154,7 @@ def check_api_urls(**kwargs: Any) -> Messages:
     only when the project mounts it."""
     if apps.is_installed("rest_framework"):
         return []
-    try:
-        mounted = any(True for _ in _includes(get_resolver().url_patterns, _is_api))
-    except Exception:  # a broken ROOT_URLCONF is reported by Django's own URL checks
-        return []
-    if not mounted:
+    if not _is_mounted(_is_api):
         return []
     return [
         error(
@@ -215,11 +220,7 @@ def check_oauth_door(**kwargs: Any) -> Messages:
         isinstance(validator, type) and issubclass(validator, FedCMOAuth2Validator)
     ):
         return []
-    try:
-        mounted = any(True for _ in _includes(get_resolver().url_patterns, _is_oauth_door))
-    except Exception:  # a broken ROOT_URLCONF is reported by Django's own URL checks
-        return []
-    if not mounted:
+    if not _is_mounted(_is_oauth_door):
         return []
     return [
         warning(
