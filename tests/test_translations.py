@@ -26,9 +26,7 @@ from __future__ import annotations
 import ast
 import gettext
 import json
-import os
 import re
-import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -48,6 +46,7 @@ import django_fedcm
 from django_fedcm.models import ContinuationRequest, Grant, RelyingParty
 from django_fedcm.services import continuations, keys
 from django_fedcm.views.error import EXPLANATIONS
+from tests.machine import require_program
 
 pytestmark = pytest.mark.django_db
 
@@ -451,10 +450,7 @@ def test_the_compiled_catalog_matches_the_po_file(lang: str) -> None:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_msgfmt_compiles_the_po_file_to_the_committed_mo(lang: str, tmp_path: Path) -> None:
-    if not shutil.which("msgfmt"):
-        if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes", "on"}:
-            pytest.fail("msgfmt (gettext) is missing on CI")
-        pytest.skip("msgfmt (gettext) is not installed")
+    require_program("msgfmt")  # gettext
     folder = LOCALE / lang / "LC_MESSAGES"
     compiled = tmp_path / "django.mo"
     # --check: format strings, header and plural forms, as compilemessages does not.
@@ -505,8 +501,7 @@ setTimeout(() => process.stdout.write(status.textContent), 0);
 
 
 def run_node(program: str, *args: str) -> str:
-    if not shutil.which("node"):
-        pytest.skip("node not installed")
+    require_program("node")
     result = subprocess.run(
         ["node", "-e", program, *args], capture_output=True, text=True, timeout=30, check=True
     )

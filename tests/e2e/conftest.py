@@ -16,7 +16,6 @@ skip with a loud reason elsewhere.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -32,6 +31,7 @@ from django_fedcm.models import RelyingParty
 from django_fedcm.rp import IdTokenVerifier
 from tests.e2e import harness
 from tests.e2e.views import CLIENT_ID
+from tests.machine import on_ci
 
 PASSWORDS = {"alice": "alice-e2e-pw", "bob": "bob-e2e-pw"}
 
@@ -93,7 +93,7 @@ def e2e_browser_available() -> None:
     reason = harness.missing_browser()
     if reason is None:
         return
-    if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes", "on"}:
+    if on_ci():
         pytest.fail(f"E2E BROWSER MISSING ON CI: {reason}", pytrace=False)
     pytest.skip(
         f"!!! {SKIP_BANNER}: {reason}. They run on CI, where a missing browser is a failure."

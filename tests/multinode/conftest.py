@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from tests.machine import on_ci
 from tests.multinode.cluster import (
     Cluster,
     database_admin_url,
@@ -62,10 +63,6 @@ def missing() -> list[str]:
     if not reachable(redis_url()):
         found.append(f"a Redis server at {redis_url()}")
     return found
-
-
-def on_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 @pytest.fixture(scope="module")

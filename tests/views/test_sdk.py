@@ -16,6 +16,7 @@ import pytest
 from django.test import Client
 
 from django_fedcm.views import sdk
+from tests.machine import require_program
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "rp-integration.md"
 
@@ -64,11 +65,8 @@ def test_only_safe_methods(client: Client) -> None:
     assert client.post("/fedcm/sdk.js").status_code == 405
 
 
-@pytest.mark.skipif(
-    subprocess.run(["which", "node"], capture_output=True).returncode != 0,
-    reason="node not installed",
-)
 def test_sdk_is_valid_javascript() -> None:
+    require_program("node")
     result = subprocess.run(["node", "--check", str(sdk.SDK_FILE)], capture_output=True, timeout=30)
     assert result.returncode == 0, result.stderr.decode()
 
@@ -83,8 +81,7 @@ NODE_HARNESS = Path(__file__).with_name("sdk_harness.js")
 
 @pytest.fixture(scope="module")
 def sdk_run() -> dict[str, Any]:
-    if subprocess.run(["which", "node"], capture_output=True).returncode != 0:
-        pytest.skip("node not installed")
+    require_program("node")
     result = subprocess.run(
         ["node", str(NODE_HARNESS), str(sdk.SDK_FILE)], capture_output=True, timeout=60
     )
